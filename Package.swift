@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ssc-agent",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ssc-agent", targets: ["ssc-agent"]),
+        .library(name: "Backends", targets: ["Backends"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+    ],
+    targets: [
+        // C for what Swift cannot import from Glibc: ioctl request macros, statx with
+        // STATX_DIOALIGN, O_DIRECT, SEEK_DATA/SEEK_HOLE, fallocate flags.
+        .target(name: "CShims"),
+        // libaio: Debian ships no pkg-config file, so link through a module map.
+        .systemLibrary(name: "CAio", providers: [.apt(["libaio-dev"])]),
+        .target(
+            name: "Backends",
+            dependencies: [
+                "CShims", "CAio",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "ssc-agent",
+            dependencies: [
+                "Backends",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .testTarget(
+            name: "BackendsTests",
+            dependencies: ["Backends", "CShims", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        // Drive the built `ssc-agent` binary on loop-mounted filesystems and loop devices.
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["CShims"]
+        ),
+    ]
+)

@@ -1,0 +1,26 @@
+/// Streams through the agent's buffers with libaio: the universal fallback, for any
+/// pair of regular files and block devices. O_DIRECT by the design's rule.
+public struct AioBackend: CopyBackend {
+    public let name = BackendName.aio
+
+    public init() {}
+
+    public func assess(_ plan: CopyPlan) -> Verdict {
+        guard plan.source.kind.isCopyable, plan.destination.kind.isCopyable else {
+            return .no(Decline(.notSupported, "aio copies regular files and block devices only"))
+        }
+        return .yes
+    }
+
+    public func copy(_ plan: CopyPlan, context: CopyContext) throws(BackendError) -> BackendResult {
+        if plan.count == 0 { return BackendResult(bytes: 0) }
+        let pipeline = try AioPipeline(plan: plan)
+        var walk = SegmentedCopy(plan: plan, context: context)
+        let bytes = try walk.run { (src, dst, length, context) throws(BackendError) -> UInt64 in
+            try pipeline.move(srcOffset: src, dstOffset: dst, length: length, context: context)
+        }
+        return BackendResult(
+            bytes: bytes, direct: pipeline.directUse,
+            bufferedBytes: pipeline.bytesThroughBuffers + walk.zeroBytesWritten)
+    }
+}

@@ -1,0 +1,231 @@
+import CAio
+import CShims
+import Glibc
+import SystemPackage
+
+/// Streams data through a bounded pool of aligned buffers with io_submit/io_getevents:
+/// each buffer is read into, then written out, and up to `queueDepth` buffers are in
+/// flight at once, so reads and writes overlap. Each I/O uses the O_DIRECT descriptor
+/// of its side when its offset, length and buffer fit that side's alignment, and the
+/// buffered descriptor otherwise (an unaligned tail, an unaligned range), so the
+/// destination is never written past the range.
+final class AioPipeline {
+    private enum Phase { case idle, reading, writing }
+
+    private struct Slot {
+        var srcOffset: UInt64 = 0
+        var dstOffset: UInt64 = 0
+        var chunk: UInt64 = 0
+        var length = 0
+        var written = 0
+        var phase = Phase.idle
+    }
+
+    private let plan: CopyPlan
+    private let sourceDirect: CInt?
+    private let destinationDirect: CInt?
+    private let sourceAlignment: DirectIOAlignment?
+    private let destinationAlignment: DirectIOAlignment?
+    private let blockSize: Int
+    private let buffers: AlignedBuffers
+    private let aio: AioContext
+    private let iocbs: UnsafeMutablePointer<iocb>
+    private let events: UnsafeMutablePointer<io_event>
+    private var slots: [Slot]
+
+    private(set) var directReadBytes: UInt64 = 0
+    private(set) var bufferedReadBytes: UInt64 = 0
+    private(set) var directWriteBytes: UInt64 = 0
+    private(set) var bufferedWriteBytes: UInt64 = 0
+
+    init(plan: CopyPlan) throws(BackendError) {
+        self.plan = plan
+        let tunables = plan.tunables.aio
+        let depth = max(1, tunables.queueDepth)
+        let oDirect = ssc_o_direct()
+
+        var srcAlign = tunables.direct ? plan.source.directIOAlignment() : nil
+        var srcDirect: CInt? = nil
+        if srcAlign != nil { srcDirect = plan.source.reopen(adding: oDirect) }
+        if srcDirect == nil { srcAlign = nil }
+        var dstAlign = tunables.direct ? plan.destination.directIOAlignment() : nil
+        var dstDirect: CInt? = nil
+        if dstAlign != nil { dstDirect = plan.destination.reopen(adding: oDirect) }
+        if dstDirect == nil { dstAlign = nil }
+        sourceDirect = srcDirect
+        destinationDirect = dstDirect
+        sourceAlignment = srcAlign
+        destinationAlignment = dstAlign
+
+        let alignment = max(4096, srcAlign?.memory ?? 0, dstAlign?.memory ?? 0, srcAlign?.offset ?? 0, dstAlign?.offset ?? 0)
+        blockSize = (max(tunables.blockSize, alignment) + alignment - 1) / alignment * alignment
+
+        guard let pool = AlignedBuffers(count: depth, size: blockSize, alignment: alignment) else {
+            if let srcDirect { close(srcDirect) }
+            if let dstDirect { close(dstDirect) }
+            throw .declined(Decline(.cannotServe, "cannot allocate \(depth) buffers of \(blockSize) bytes"))
+        }
+        buffers = pool
+        do {
+            aio = try AioContext(depth: depth)
+        } catch {
+            if let srcDirect { close(srcDirect) }
+            if let dstDirect { close(dstDirect) }
+            throw .declined(Decline(.cannotServe, "io_setup(\(depth)): \(error.summary)", errno: error))
+        }
+        iocbs = .allocate(capacity: depth)
+        iocbs.initialize(repeating: iocb(), count: depth)
+        events = .allocate(capacity: depth)
+        events.initialize(repeating: io_event(), count: depth)
+        slots = Array(repeating: Slot(), count: depth)
+    }
+
+    deinit {
+        iocbs.deallocate()
+        events.deallocate()
+        if let sourceDirect { close(sourceDirect) }
+        if let destinationDirect { close(destinationDirect) }
+    }
+
+    /// Which sides carried most of their bytes with O_DIRECT.
+    var directUse: DirectUse {
+        DirectUse(
+            source: directReadBytes > 0 && directReadBytes >= bufferedReadBytes,
+            destination: directWriteBytes > 0 && directWriteBytes >= bufferedWriteBytes)
+    }
+
+    var bytesThroughBuffers: UInt64 { directReadBytes + bufferedReadBytes }
+
+    /// Copies one data extent. Returns the contiguous bytes in place from its start
+    /// (short only when cancelled); a failure's bytes count from its start too.
+    func move(srcOffset: UInt64, dstOffset: UInt64, length: UInt64, context: CopyContext) throws(BackendError) -> UInt64 {
+        let chunkSize = UInt64(blockSize)
+        let chunks = (length + chunkSize - 1) / chunkSize
+        var nextChunk: UInt64 = 0
+        var contiguous: UInt64 = 0
+        var finishedAhead = Set<UInt64>()
+        var free = Array((0..<slots.count).reversed())
+        var inFlight = 0
+        var pending: [UnsafeMutablePointer<iocb>?] = []
+        var failure: CopyError?
+
+        while true {
+            while failure == nil, !context.isCancelled, nextChunk < chunks, let i = free.popLast() {
+                let offset = nextChunk * chunkSize
+                slots[i] = Slot(
+                    srcOffset: srcOffset + offset, dstOffset: dstOffset + offset, chunk: nextChunk,
+                    length: Int(min(chunkSize, length - offset)), written: 0, phase: .reading)
+                prepareRead(i)
+                pending.append(iocbs + i)
+                nextChunk += 1
+            }
+            if !pending.isEmpty {
+                let before = pending.count
+                let errno = aio.submit(&pending)
+                inFlight += before - pending.count
+                if let errno, !(errno == .resourceTemporarilyUnavailable && inFlight > 0) {
+                    failure = failure ?? CopyError(errno, doing: "io_submit", on: plan.destination.name)
+                    for iocb in pending { free.append(index(of: iocb!)) }
+                    pending.removeAll()
+                }
+            }
+            if inFlight == 0 { break }
+            let landed: Int
+            do {
+                landed = try aio.wait(into: events, capacity: slots.count)
+            } catch {
+                failure = failure ?? CopyError(error, doing: "io_getevents", on: plan.destination.name)
+                break
+            }
+            let contiguousBefore = contiguous
+            for k in 0..<landed {
+                let event = events[k]
+                let i = index(of: event.obj)
+                inFlight -= 1
+                let result = event.result
+                switch slots[i].phase {
+                case .reading:
+                    if result < 0 {
+                        failure = failure ?? CopyError(Errno(rawValue: CInt(-result)), doing: "reading at offset \(slots[i].srcOffset)", on: plan.source.name)
+                        free.append(i)
+                    } else if result < slots[i].length {
+                        failure = failure ?? CopyError(.io, "\(plan.source.name): the source ended at offset \(slots[i].srcOffset + UInt64(result)) during the copy")
+                        free.append(i)
+                    } else if failure != nil {
+                        free.append(i)
+                    } else {
+                        slots[i].phase = .writing
+                        prepareWrite(i)
+                        pending.append(iocbs + i)
+                    }
+                case .writing:
+                    if result <= 0 {
+                        let errno = result < 0 ? Errno(rawValue: CInt(-result)) : Errno.ioError
+                        failure = failure ?? CopyError(errno, doing: "writing at offset \(slots[i].dstOffset + UInt64(slots[i].written))", on: plan.destination.name)
+                        free.append(i)
+                        continue
+                    }
+                    slots[i].written += result
+                    if slots[i].written < slots[i].length {
+                        prepareWrite(i)  // a short write: the rest, which reports the error if any
+                        pending.append(iocbs + i)
+                        continue
+                    }
+                    let chunk = slots[i].chunk
+                    if chunk == contiguous {
+                        contiguous += 1
+                        while finishedAhead.remove(contiguous) != nil { contiguous += 1 }
+                    } else {
+                        finishedAhead.insert(chunk)
+                    }
+                    slots[i].phase = .idle
+                    free.append(i)
+                case .idle:
+                    break
+                }
+            }
+            if contiguous != contiguousBefore {
+                context.progress(min(contiguous * chunkSize, length))
+            }
+        }
+        let bytes = min(contiguous * chunkSize, length)
+        if let failure { throw .failed(failure.with(bytes: bytes)) }
+        return bytes
+    }
+
+    private func index(of iocb: UnsafeMutablePointer<iocb>) -> Int {
+        iocbs.distance(to: iocb)
+    }
+
+    private func prepareRead(_ i: Int) {
+        let slot = slots[i]
+        let buffer = buffers.buffers[i]
+        // A direct read may round its length up to the alignment: past the source's end
+        // it comes back short, and the extra bytes of a longer file are never written.
+        if let fd = sourceDirect, let align = sourceAlignment, slot.srcOffset % UInt64(align.offset) == 0 {
+            let rounded = (slot.length + align.offset - 1) / align.offset * align.offset
+            io_prep_pread(iocbs + i, fd, buffer, rounded, Int64(slot.srcOffset))
+            directReadBytes += UInt64(slot.length)
+        } else {
+            io_prep_pread(iocbs + i, plan.source.descriptor, buffer, slot.length, Int64(slot.srcOffset))
+            bufferedReadBytes += UInt64(slot.length)
+        }
+    }
+
+    private func prepareWrite(_ i: Int) {
+        let slot = slots[i]
+        let buffer = buffers.buffers[i] + slot.written
+        let offset = slot.dstOffset + UInt64(slot.written)
+        let remaining = slot.length - slot.written
+        if let fd = destinationDirect, let align = destinationAlignment,
+            offset % UInt64(align.offset) == 0, remaining % align.offset == 0,
+            Int(bitPattern: buffer) % align.memory == 0
+        {
+            io_prep_pwrite(iocbs + i, fd, buffer, remaining, Int64(offset))
+            directWriteBytes += UInt64(remaining)
+        } else {
+            io_prep_pwrite(iocbs + i, plan.destination.descriptor, buffer, remaining, Int64(offset))
+            bufferedWriteBytes += UInt64(remaining)
+        }
+    }
+}

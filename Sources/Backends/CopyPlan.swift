@@ -1,0 +1,84 @@
+/// What the caller asks for, in the design's terms (RFC 7862 COPY arguments plus the
+/// agent's own `truncate` and forced backend).
+public struct CopyRequest: Sendable {
+    public var srcOffset: UInt64
+    public var dstOffset: UInt64
+    /// 0 means from `srcOffset` to the source's end of file.
+    public var count: UInt64
+    /// Cut the destination to `dstOffset + count` before the first byte moves.
+    public var truncate: Bool
+    /// Fail with `exists` if the destination already has data.
+    public var guarded: Bool
+    /// fdatasync the destination before reporting, giving FILE_SYNC.
+    public var stable: Bool
+    /// Use only this backend; fail when it cannot serve.
+    public var backend: BackendName?
+
+    public init(
+        srcOffset: UInt64 = 0, dstOffset: UInt64 = 0, count: UInt64 = 0, truncate: Bool = false,
+        guarded: Bool = false, stable: Bool = false, backend: BackendName? = nil
+    ) {
+        self.srcOffset = srcOffset
+        self.dstOffset = dstOffset
+        self.count = count
+        self.truncate = truncate
+        self.guarded = guarded
+        self.stable = stable
+        self.backend = backend
+    }
+}
+
+/// Knobs of the streaming and kernel backends.
+public struct Tunables: Sendable {
+    public var aio = AioTunables()
+    /// Bytes per copy_file_range call: small enough for progress and cancellation.
+    public var copyFileRangeChunk: UInt64 = 64 << 20
+
+    public init() {}
+}
+
+public struct AioTunables: Sendable {
+    /// Bytes per read/write; rounded up to the devices' O_DIRECT alignment.
+    public var blockSize: Int = 1 << 20
+    /// Buffers in flight (each a read, then a write).
+    public var queueDepth: Int = 16
+    /// Allow O_DIRECT where the design's rule permits it.
+    public var direct: Bool = true
+
+    public init() {}
+}
+
+/// A validated request: both files open, the range resolved against the source's size,
+/// the destination already truncated if asked. Backends receive only plans.
+public struct CopyPlan: Sendable {
+    public let source: CopyFile
+    public let destination: CopyFile
+    public let srcOffset: UInt64
+    public let dstOffset: UInt64
+    /// The resolved byte count (never 0 for "to EOF").
+    public let count: UInt64
+    public let sourceSize: UInt64
+    /// The destination's size when bytes start to move.
+    public let destinationSize: UInt64
+    public let tunables: Tunables
+
+    public var srcEnd: UInt64 { srcOffset + count }
+    public var dstEnd: UInt64 { dstOffset + count }
+
+    /// The whole source onto the start of the destination.
+    public var isWholeFile: Bool { srcOffset == 0 && dstOffset == 0 && count == sourceSize }
+
+    public init(
+        source: CopyFile, destination: CopyFile, srcOffset: UInt64, dstOffset: UInt64, count: UInt64,
+        sourceSize: UInt64, destinationSize: UInt64, tunables: Tunables = Tunables()
+    ) {
+        self.source = source
+        self.destination = destination
+        self.srcOffset = srcOffset
+        self.dstOffset = dstOffset
+        self.count = count
+        self.sourceSize = sourceSize
+        self.destinationSize = destinationSize
+        self.tunables = tunables
+    }
+}

@@ -1,0 +1,185 @@
+import CShims
+import Glibc
+import SystemPackage
+
+/// What `probe` reports about one path.
+public struct FileProbe: Sendable, Codable {
+    public var path: String
+    public var type: FileKind
+    public var fstype: String?
+    public var mountPoint: String?
+    public var mountSource: String?
+    /// For a file, the filesystem's device ("major:minor"); for a block device, itself.
+    public var device: String
+    public var size: UInt64
+    public var stBlksize: Int
+    public var fsBlockSize: UInt64
+    public var dioMemAlign: Int
+    public var dioOffsetAlign: Int
+    public var logicalBlockSize: Int?
+    public var physicalBlockSize: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case path, type, fstype, device, size
+        case mountPoint = "mount_point"
+        case mountSource = "mount_source"
+        case stBlksize = "st_blksize"
+        case fsBlockSize = "fs_block_size"
+        case dioMemAlign = "dio_mem_align"
+        case dioOffsetAlign = "dio_offset_align"
+        case logicalBlockSize = "logical_block_size"
+        case physicalBlockSize = "physical_block_size"
+    }
+}
+
+/// One backend's answer for a pair, as the protocol's `device.probe` reports it.
+public struct BackendVerdict: Sendable, Codable {
+    public var name: BackendName
+    public var verdict: String  // "yes" | "no" | "maybe"
+    public var reason: String
+}
+
+public enum DeviceProbe {
+    /// "major:minor" of a dev_t, decoded as glibc's gnu_dev_major/minor (macros Swift
+    /// cannot import).
+    static func deviceString(_ dev: UInt64) -> String {
+        let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff))
+        let minor = (dev & 0xff) | ((dev >> 12) & ~UInt64(0xff))
+        return "\(major):\(minor)"
+    }
+
+    /// Identity and block sizes of `path` (a file, a block device, or a directory).
+    public static func probe(path: String, mounts: MountTable = .current()) throws(CopyError) -> FileProbe {
+        let fd: CInt
+        do { fd = try SystemCalls.open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK) } catch {
+            throw CopyFile.openError(error, path: path, role: "file to probe")
+        }
+        defer { close(fd) }
+        let st: Glibc.stat
+        do { st = try SystemCalls.fstat(fd) } catch { throw CopyError(error, doing: "fstat", on: path) }
+        let kind = FileKind(mode: st.st_mode)
+        let fsDevice = deviceString(UInt64(st.st_dev))
+        let mount = mounts.mount(forPath: realPath(path), device: fsDevice)
+        let statfs = try? SystemCalls.statfs(fd)
+        var probe = FileProbe(
+            path: path, type: kind, fstype: mount?.fstype, mountPoint: mount?.mountPoint, mountSource: mount?.source,
+            device: fsDevice, size: UInt64(st.st_size), stBlksize: Int(st.st_blksize), fsBlockSize: statfs?.block_size ?? 0,
+            dioMemAlign: 0, dioOffsetAlign: 0)
+        if kind == .block {
+            probe.device = deviceString(UInt64(st.st_rdev))
+            probe.size = (try? SystemCalls.blockDeviceSize(fd)) ?? 0
+            probe.logicalBlockSize = try? SystemCalls.logicalBlockSize(fd)
+            probe.physicalBlockSize = try? SystemCalls.physicalBlockSize(fd)
+            probe.dioMemAlign = probe.logicalBlockSize ?? 0
+            probe.dioOffsetAlign = probe.logicalBlockSize ?? 0
+        } else if let dio = try? SystemCalls.directIOAlignment(fd), dio.has_dioalign != 0 {
+            probe.dioMemAlign = Int(dio.mem_align)
+            probe.dioOffsetAlign = Int(dio.offset_align)
+        }
+        return probe
+    }
+
+    /// Which backends could copy `source` to `destination`, tried without changing
+    /// either: the kernel's answers come from trial calls into an unnamed O_TMPFILE
+    /// file in the destination's directory, which vanishes when closed. A destination
+    /// that does not exist yet is judged by its directory.
+    public static func verdicts(source sourcePath: String, destination destinationPath: String, engine: CopyEngine)
+        throws(CopyError) -> [BackendVerdict]
+    {
+        let source = try CopyFile.openSource(path: sourcePath)
+        let sourceSize = try source.size()
+        let destinationKind = (try? SystemCalls.stat(path: destinationPath)).map { FileKind(mode: $0.st_mode) }
+        if let destinationKind, !destinationKind.isCopyable {
+            throw CopyFile.wrongType(name: destinationPath, kind: destinationKind, role: "destination")
+        }
+        var trial: CopyFile? = nil
+        var staticDestination: CopyFile? = nil
+        if destinationKind == .block {
+            staticDestination = try CopyFile(descriptor: try openForProbe(destinationPath), name: destinationPath, owned: true)
+        } else {
+            let directory = parentDirectory(of: destinationPath)
+            if let fd = try? SystemCalls.open(directory, ssc_o_tmpfile() | O_WRONLY | O_CLOEXEC, mode: 0o600) {
+                trial = try CopyFile(descriptor: fd, name: destinationPath, owned: true)
+            }
+        }
+        guard let destination = trial ?? staticDestination else {
+            // No trial file possible (read-only directory, a filesystem without
+            // O_TMPFILE): answer from the types alone.
+            return engine.backends.map {
+                BackendVerdict(name: $0.name, verdict: "maybe", reason: "no trial file could be made in \(parentDirectory(of: destinationPath))")
+            }
+        }
+        let plan = CopyPlan(
+            source: source, destination: destination, srcOffset: 0, dstOffset: 0, count: min(sourceSize, 4096),
+            sourceSize: sourceSize, destinationSize: 0)
+        return engine.backends.map { backend in
+            if case .no(let decline) = backend.assess(plan) {
+                return BackendVerdict(name: backend.name, verdict: "no", reason: decline.message)
+            }
+            if let remembered = engine.negativeCache.lookup(
+                NegativeCache.Key(backend: backend.name, sourceDevice: source.deviceKey, destinationDevice: destination.deviceKey))
+            {
+                return BackendVerdict(name: backend.name, verdict: "no", reason: "remembered as not supported: \(remembered)")
+            }
+            guard trial != nil, backend.name != .aio else {
+                return BackendVerdict(name: backend.name, verdict: "yes", reason: describeStreaming(source, destination))
+            }
+            return tryBackend(backend.name, source: source, trial: destination, sourceSize: sourceSize)
+        }
+    }
+
+    private static func tryBackend(_ name: BackendName, source: CopyFile, trial: CopyFile, sourceSize: UInt64) -> BackendVerdict {
+        let src = source.descriptor, dst = trial.descriptor
+        switch name {
+        case .reflink:
+            let blockSize = ReflinkBackend.cloneBlockSize(trial)
+            let length = sourceSize >= blockSize ? blockSize : 0  // 0: to the source's end
+            if ssc_ficlonerange(dst, src, 0, length, 0) == 0 {
+                return BackendVerdict(name: name, verdict: "yes", reason: "a trial FICLONERANGE succeeded (clone block size \(blockSize))")
+            }
+            return verdict(name, errno: Errno.current, call: "FICLONERANGE")
+        case .copyFileRange:
+            var inOffset: Int64 = 0, outOffset: Int64 = 0
+            let length = Int(min(sourceSize, 4096))
+            let n = ssc_copy_file_range(src, &inOffset, dst, &outOffset, length)
+            if n < 0 { return verdict(name, errno: Errno.current, call: "copy_file_range") }
+            if n == 0 && length > 0 {
+                return BackendVerdict(name: name, verdict: "no", reason: "a trial copy_file_range returned 0 bytes")
+            }
+            return BackendVerdict(name: name, verdict: "yes", reason: "a trial copy_file_range of \(n) bytes succeeded")
+        default:
+            return BackendVerdict(name: name, verdict: "maybe", reason: "no trial for this backend")
+        }
+    }
+
+    private static func verdict(_ name: BackendName, errno: Errno, call: String) -> BackendVerdict {
+        let reason: String
+        switch errno {
+        case .improperLink: reason = "\(call): the two files are on different filesystems (\(errno.summary))"
+        case .notSupported, .inappropriateIOCTLForDevice, .noFunction:
+            reason = "\(call): the filesystem does not support it (\(errno.summary))"
+        default: reason = "\(call): \(errno.summary)"
+        }
+        return BackendVerdict(name: name, verdict: "no", reason: reason)
+    }
+
+    private static func describeStreaming(_ source: CopyFile, _ destination: CopyFile) -> String {
+        func side(_ file: CopyFile) -> String {
+            guard let align = file.directIOAlignment() else { return "buffered" }
+            return "O_DIRECT (\(align.offset)-byte alignment)"
+        }
+        return "streams through the agent's buffers: source \(side(source)), destination \(side(destination))"
+    }
+
+    private static func openForProbe(_ path: String) throws(CopyError) -> CInt {
+        do { return try SystemCalls.open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK) } catch {
+            throw CopyFile.openError(error, path: path, role: "destination")
+        }
+    }
+
+    static func parentDirectory(of path: String) -> String {
+        if let st = try? SystemCalls.stat(path: path), FileKind(mode: st.st_mode) == .directory { return path }
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}

@@ -1,0 +1,85 @@
+import CShims
+import Glibc
+import SystemPackage
+
+/// Clones extents with FICLONE (whole files) or FICLONERANGE (ranges): no data moves,
+/// the destination shares the source's blocks (btrfs, XFS reflink=1, OCFS2, NFSv4.2
+/// CLONE, SMB3).
+public struct ReflinkBackend: CopyBackend {
+    public let name = BackendName.reflink
+
+    public init() {}
+
+    public func assess(_ plan: CopyPlan) -> Verdict {
+        guard plan.source.kind == .regular, plan.destination.kind == .regular else {
+            return .no(Decline(.notSupported, "reflink clones regular files only, not block devices"))
+        }
+        if plan.count == 0 { return .yes }
+        let blockSize = Self.cloneBlockSize(plan.destination)
+        if let problem = Self.alignmentProblem(plan, blockSize: blockSize) {
+            return .no(Decline(.cannotServe, problem))
+        }
+        return .maybe("the filesystem decides at the first clone call")
+    }
+
+    /// The destination filesystem's block size, the unit FICLONERANGE works in.
+    public static func cloneBlockSize(_ file: CopyFile) -> UInt64 {
+        guard let info = try? SystemCalls.statfs(file.descriptor), info.block_size > 0 else { return 4096 }
+        return info.block_size
+    }
+
+    /// Why the range cannot be cloned as it is, or nil. Offsets and count must be block
+    /// multiples, except a range that ends at the source's EOF and reaches at least the
+    /// destination's current end (the kernel rounds that tail up; anywhere else it
+    /// would round the count down and clone less than asked, without an error).
+    public static func alignmentProblem(_ plan: CopyPlan, blockSize: UInt64) -> String? {
+        if plan.srcOffset % blockSize != 0 {
+            return "src_offset \(plan.srcOffset) is not a multiple of the \(blockSize)-byte clone block size"
+        }
+        if plan.dstOffset % blockSize != 0 {
+            return "dst_offset \(plan.dstOffset) is not a multiple of the \(blockSize)-byte clone block size"
+        }
+        if plan.count % blockSize != 0 {
+            guard plan.srcEnd == plan.sourceSize else {
+                return "count \(plan.count) is not a multiple of the \(blockSize)-byte clone block size and the range does not end at the source's end of file"
+            }
+            guard plan.dstEnd >= plan.destinationSize else {
+                return "the range ends at the source's unaligned end of file but short of the destination's end (\(plan.destinationSize) bytes)"
+            }
+        }
+        return nil
+    }
+
+    public func copy(_ plan: CopyPlan, context: CopyContext) throws(BackendError) -> BackendResult {
+        if plan.count == 0 { return BackendResult(bytes: 0) }
+        let dst = plan.destination.descriptor, src = plan.source.descriptor
+        let useFICLONE = plan.isWholeFile && plan.destinationSize <= plan.sourceSize
+        let status =
+            useFICLONE
+            ? ssc_ficlone(dst, src)
+            : ssc_ficlonerange(dst, src, plan.srcOffset, plan.count, plan.dstOffset)
+        guard status == 0 else {
+            throw Self.classify(Errno.current, call: useFICLONE ? "FICLONE" : "FICLONERANGE", plan: plan)
+        }
+        context.progress(plan.count)
+        return BackendResult(bytes: plan.count)
+    }
+
+    static func classify(_ errno: Errno, call: String, plan: CopyPlan) -> BackendError {
+        let what = "\(call) from \(plan.source.name): \(errno.summary)"
+        switch errno {
+        case .improperLink, .notSupported, .inappropriateIOCTLForDevice, .noFunction:
+            return .declined(Decline(.notSupported, what, errno: errno))
+        case .invalidArgument, .badFileDescriptor:
+            return .declined(Decline(.cannotServe, what, errno: errno))
+        case .notPermitted, .permissionDenied, .textFileBusy:
+            return .declined(Decline(.denied, what, errno: errno))
+        default:
+            // A clone may have shared part of the range before failing (XFS does).
+            return .failed(
+                CopyError(
+                    errno, doing: "\(call) from \(plan.source.name) (the destination range is unspecified)",
+                    on: plan.destination.name))
+        }
+    }
+}

@@ -1,0 +1,72 @@
+#ifndef SSC_CSHIMS_H
+#define SSC_CSHIMS_H
+
+// Only what Swift cannot import from Glibc: ioctl request macros (function-like
+// _IO*/_IOW* macros), declarations glibc hides behind _GNU_SOURCE (copy_file_range,
+// O_DIRECT, O_TMPFILE, SEEK_DATA/SEEK_HOLE, fallocate flags) and statx's
+// STATX_DIOALIGN fields. Every function returns -1 and leaves errno set on failure,
+// like the system call it wraps. _GNU_SOURCE is defined in shims.c only.
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Open flags and whence values that glibc only declares under _GNU_SOURCE.
+int ssc_o_direct(void);
+int ssc_o_tmpfile(void);
+int ssc_seek_data(void);
+int ssc_seek_hole(void);
+
+// copy_file_range(2) with no flags; returns bytes copied, 0 at EOF, -1 on error.
+ssize_t ssc_copy_file_range(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out, size_t len);
+
+// FICLONE and FICLONERANGE (linux/fs.h). A src_length of 0 clones to source EOF.
+int ssc_ficlone(int dst_fd, int src_fd);
+int ssc_ficlonerange(int dst_fd, int src_fd, uint64_t src_offset, uint64_t src_length, uint64_t dst_offset);
+
+// Block device ioctls (linux/fs.h).
+int ssc_blkgetsize64(int fd, uint64_t *bytes);
+int ssc_blksszget(int fd, int *logical_block_size);
+int ssc_blkpbszget(int fd, unsigned int *physical_block_size);
+int ssc_blkzeroout(int fd, uint64_t offset, uint64_t length);
+int ssc_blkflsbuf(int fd);
+
+// fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE).
+int ssc_punch_hole(int fd, int64_t offset, int64_t length);
+
+// statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN). has_dioalign is 1 when the kernel
+// filled the fields; both alignments are 0 when the file does not support O_DIRECT.
+struct ssc_dio_align {
+    int has_dioalign;
+    uint32_t mem_align;
+    uint32_t offset_align;
+};
+int ssc_statx_dioalign(int fd, struct ssc_dio_align *out);
+
+// fstatfs(2) fields the engine uses (glibc's sys/vfs.h is not in Swift's Glibc module).
+struct ssc_statfs_info {
+    uint64_t type;        // f_type magic (BTRFS_SUPER_MAGIC, XFS_SUPER_MAGIC, ...)
+    uint64_t block_size;  // f_bsize
+    uint64_t blocks;      // f_blocks
+    uint64_t blocks_free; // f_bavail
+};
+int ssc_fstatfs(int fd, struct ssc_statfs_info *out);
+
+// FS_IOC_FIEMAP summary of a file's extents in [0, length): how many, how many carry
+// FIEMAP_EXTENT_SHARED, and how many bytes those cover. Used by probes and tests.
+struct ssc_fiemap_summary {
+    uint64_t extents;
+    uint64_t shared_extents;
+    uint64_t shared_bytes;
+    uint64_t mapped_bytes;
+};
+int ssc_fiemap_summary(int fd, uint64_t length, struct ssc_fiemap_summary *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

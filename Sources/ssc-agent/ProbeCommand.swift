@@ -1,0 +1,95 @@
+import ArgumentParser
+import Backends
+import Glibc
+
+struct ProbeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Show a path's filesystem, device and block sizes, and which backends can copy PATH to PATH2.",
+        discussion: """
+            With PATH2 each backend is tried without changing anything: clone and copy_file_range \
+            are called on an unnamed temporary file in PATH2's directory. PATH2 need not exist.
+            """
+    )
+
+    @Argument(help: "A file or block device.")
+    var path: String
+
+    @Argument(help: "A copy destination to judge the backends for.")
+    var path2: String?
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        let engine = CopyEngine()
+        do {
+            var probes = [try DeviceProbe.probe(path: path)]
+            if let path2, access(path2, F_OK) == 0 {
+                probes.append(try DeviceProbe.probe(path: path2))
+            }
+            let verdicts = try path2.map { (p) throws(CopyError) in try DeviceProbe.verdicts(source: path, destination: p, engine: engine) }
+            if json {
+                var members: [(String, JSONValue)] = [("paths", .array(probes.map(Self.json)))]
+                if let verdicts { members.append(("backends", .array(verdicts.map(Self.json)))) }
+                Output.printJSON(.object(members))
+            } else {
+                for probe in probes { printHuman(probe) }
+                if let verdicts, let path2 { printHuman(verdicts, from: path, to: path2) }
+            }
+        } catch {
+            if json { Output.printJSON(.object([("ok", false), ("error", Output.json(error))])) }
+            Output.printError(error.message)
+            throw ExitCode.failure
+        }
+    }
+
+    static func json(_ p: FileProbe) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("path", .string(p.path)), ("type", .string(p.type.rawValue)),
+            ("fstype", p.fstype.map(JSONValue.string) ?? .null),
+            ("mount_point", p.mountPoint.map(JSONValue.string) ?? .null),
+            ("mount_source", p.mountSource.map(JSONValue.string) ?? .null),
+            ("device", .string(p.device)), ("size", .unsigned(p.size)),
+            ("st_blksize", .integer(Int64(p.stBlksize))), ("fs_block_size", .unsigned(p.fsBlockSize)),
+            ("dio_mem_align", .integer(Int64(p.dioMemAlign))), ("dio_offset_align", .integer(Int64(p.dioOffsetAlign))),
+        ]
+        if let l = p.logicalBlockSize { members.append(("logical_block_size", .integer(Int64(l)))) }
+        if let b = p.physicalBlockSize { members.append(("physical_block_size", .integer(Int64(b)))) }
+        return .object(members)
+    }
+
+    static func json(_ v: BackendVerdict) -> JSONValue {
+        .object([("name", .string(v.name.rawValue)), ("verdict", .string(v.verdict)), ("reason", .string(v.reason))])
+    }
+
+    func printHuman(_ p: FileProbe) {
+        var lines = ["\(p.path): \(p.type.rawValue), \(p.size) bytes (\(humanBytes(Double(p.size))))"]
+        if p.type == .block {
+            lines.append("  device       \(p.device), logical block \(p.logicalBlockSize ?? 0), physical block \(p.physicalBlockSize ?? 0)")
+        } else {
+            lines.append("  filesystem   \(p.fstype ?? "?") on \(p.mountSource ?? "?"), mounted at \(p.mountPoint ?? "?") (device \(p.device))")
+            lines.append("  block sizes  st_blksize \(p.stBlksize), filesystem \(p.fsBlockSize)")
+        }
+        lines.append(
+            p.dioOffsetAlign > 0
+                ? "  O_DIRECT     yes: memory alignment \(p.dioMemAlign), offset alignment \(p.dioOffsetAlign)"
+                : "  O_DIRECT     no (buffered I/O)")
+        for line in lines { Output.writeLine(line, to: STDOUT_FILENO) }
+    }
+
+    func printHuman(_ verdicts: [BackendVerdict], from: String, to: String) {
+        Output.writeLine("backends for \(from) -> \(to):", to: STDOUT_FILENO)
+        for v in verdicts {
+            let name = v.name.rawValue.padding(toLength: 16)
+            let verdict = v.verdict.padding(toLength: 6)
+            Output.writeLine("  \(name) \(verdict) \(v.reason)", to: STDOUT_FILENO)
+        }
+    }
+}
+
+extension String {
+    func padding(toLength length: Int) -> String {
+        count >= length ? self : self + String(repeating: " ", count: length - count)
+    }
+}
