@@ -59,7 +59,13 @@ public enum DeviceProbe {
         do { st = try SystemCalls.fstat(fd) } catch { throw CopyError(error, doing: "fstat", on: path) }
         let kind = FileKind(mode: st.st_mode)
         let fsDevice = deviceString(UInt64(st.st_dev))
-        let mount = mounts.mount(forPath: realPath(path), device: fsDevice)
+        // A block device is described by the filesystem mounted from it, if any, not
+        // by the devtmpfs its node lives on (btrfs shows an anonymous device number in
+        // mountinfo, so the mount source is matched too).
+        let mount =
+            kind == .block
+            ? mounts.entries.last { $0.device == deviceString(UInt64(st.st_rdev)) || $0.source == realPath(path) }
+            : mounts.mount(forPath: realPath(path), device: fsDevice)
         let statfs = try? SystemCalls.statfs(fd)
         var probe = FileProbe(
             path: path, type: kind, fstype: mount?.fstype, mountPoint: mount?.mountPoint, mountSource: mount?.source,

@@ -8,6 +8,14 @@ public struct MountEntry: Sendable, Equatable {
     public var mountPoint: String
     public var fstype: String
     public var source: String
+
+    public init(device: String, root: String, mountPoint: String, fstype: String, source: String) {
+        self.device = device
+        self.root = root
+        self.mountPoint = mountPoint
+        self.fstype = fstype
+        self.source = source
+    }
 }
 
 public struct MountTable: Sendable {

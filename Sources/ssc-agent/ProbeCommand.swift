@@ -67,6 +67,9 @@ struct ProbeCommand: ParsableCommand {
         var lines = ["\(p.path): \(p.type.rawValue), \(p.size) bytes (\(humanBytes(Double(p.size))))"]
         if p.type == .block {
             lines.append("  device       \(p.device), logical block \(p.logicalBlockSize ?? 0), physical block \(p.physicalBlockSize ?? 0)")
+            if let fstype = p.fstype {
+                lines.append("  mounted      \(fstype) at \(p.mountPoint ?? "?")")
+            }
         } else {
             lines.append("  filesystem   \(p.fstype ?? "?") on \(p.mountSource ?? "?"), mounted at \(p.mountPoint ?? "?") (device \(p.device))")
             lines.append("  block sizes  st_blksize \(p.stBlksize), filesystem \(p.fsBlockSize)")

@@ -2,14 +2,18 @@ import ArgumentParser
 
 /// The byte range of a copy or clone (RFC 7862 COPY/CLONE arguments).
 struct RangeOptions: ParsableArguments {
-    @Option(name: .customLong("src-offset"), help: "Byte offset in the source where the range starts.")
-    var srcOffset: UInt64?
+    @Option(name: .customLong("src-offset"), help: "Byte offset in the source where the range starts (suffixes K, M, G, T).")
+    var srcOffsetArgument: ByteCount?
 
     @Option(name: .customLong("dst-offset"), help: "Byte offset in the destination the range is copied to.")
-    var dstOffset: UInt64?
+    var dstOffsetArgument: ByteCount?
 
-    @Option(help: "Bytes to copy; 0 or absent means to the source's end of file.")
-    var count: UInt64?
+    @Option(name: .customLong("count"), help: "Bytes to copy; 0 or absent means to the source's end of file.")
+    var countArgument: ByteCount?
+
+    var srcOffset: UInt64? { srcOffsetArgument?.value }
+    var dstOffset: UInt64? { dstOffsetArgument?.value }
+    var count: UInt64? { countArgument?.value }
 
     /// No range given: a whole-file copy, which truncates the destination to the
     /// source's size.
