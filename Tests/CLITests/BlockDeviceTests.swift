@@ -17,22 +17,6 @@ final class BlockDeviceTests: CLITestCase {
         try lab.filesystem(.xfs, "xfs", size: 512 * MiB)
     }
 
-    /// Pages an O_DIRECT copy may leave behind: a few stray pages (e.g. one buffered
-    /// unaligned tail), never a noticeable part of the data.
-    static let residentSlack: Int64 = 256 * KiB
-
-    private func assertNotCached(_ path: String, holder: Files.Holder? = nil, copied: Int64, file: StaticString = #filePath, line: UInt = #line) {
-        do {
-            let resident = try Files.residentBytes(path, holder: holder)
-            XCTAssertLessThanOrEqual(
-                resident, BlockDeviceTests.residentSlack,
-                "\(path) has \(resident) bytes in the page cache after a \(copied)-byte copy that claimed O_DIRECT",
-                file: file, line: line)
-        } catch {
-            XCTFail("\(error)", file: file, line: line)
-        }
-    }
-
     private func assertAioDirect(_ report: CopyReport?, source: Bool, destination: Bool, file: StaticString = #filePath, line: UInt = #line) {
         guard let report else { return }
         assertSkipped(report, ["reflink", "copy_file_range"], file: file, line: line)
@@ -137,7 +121,7 @@ final class BlockDeviceTests: CLITestCase {
         let report = assertCopied(try copy(a, dst), bytes: 128 * MiB, backend: "aio")
         assertAioDirect(report, source: true, destination: true)
         assertNotCached(dst, copied: 128 * MiB)
-        XCTAssertLessThanOrEqual(try Files.fincoreBytes(dst), BlockDeviceTests.residentSlack, "fincore on \(dst)")
+        XCTAssertLessThanOrEqual(try Files.fincoreBytes(dst), CLITestCase.residentSlack, "fincore on \(dst)")
         assertNotCached(a, holder: holdA, copied: 128 * MiB)
         assertSize(dst, 128 * MiB)
         assertSameBytes(a, 0, dst, 0, count: 128 * MiB)

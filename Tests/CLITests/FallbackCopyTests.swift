@@ -50,6 +50,9 @@ final class FallbackCopyTests: CLITestCase {
         }
         if let directDestination {
             XCTAssertEqual(report?.directDestination, directDestination, "direct.destination: \(report?.text ?? "")", file: file, line: line)
+            if directDestination {
+                assertNotCached(dst, copied: size, file: file, line: line)
+            }
         }
         assertIdentical(src, dst, file: file, line: line)
     }

@@ -73,4 +73,29 @@ final class HarnessTests: CLITestCase {
         XCTAssertTrue(difference?.contains("\(4 * MiB + 7)") ?? false, difference ?? "")
         XCTAssertNotNil(try Files.compare(a, 0, b, 0, count: 5 * MiB + 4), "reading past EOF must be reported")
     }
+    /// A lab left behind by a crashed run (owner process gone) is unmounted, detached and
+    /// removed by the next run; a lab whose owner is alive is left alone.
+    func testStaleLabOfADeadRunIsReaped() throws {
+        var template = Array("/tmp/\(Lab.prefix)stale-probe.XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw HarnessError("mkdtemp: \(Files.errnoText())")
+        }
+        let stale = String(cString: made)
+        // pid 0 never owns a run: the stamp cannot match a live process.
+        try "0 0".write(toFile: stale + "/owner", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: stale + "/images", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: stale + "/mnt/t", withIntermediateDirectories: true)
+        try Shell.checked("truncate", ["-s", "16M", stale + "/images/x.img"])
+        let loop = try Shell.checked("losetup", ["--find", "--show", stale + "/images/x.img"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try Shell.checked("mount", ["-t", "tmpfs", "tmpfs", stale + "/mnt/t"])
+
+        Lab.reapStale()
+
+        XCTAssertEqual(Lab.mountedBelow(stale), [], "stale mounts left")
+        XCTAssertFalse(Files.exists(stale), "stale lab directory left")
+        let attached = try Shell.checked("losetup", ["-j", stale + "/images/x.img"])
+        XCTAssertEqual(attached, "", "stale loop device \(loop) left attached")
+        XCTAssertTrue(Files.exists(lab.root), "the live lab of this run must survive")
+        XCTAssertFalse(Lab.mountedBelow(lab.root).isEmpty, "the live lab's mounts must survive")
+    }
 }
