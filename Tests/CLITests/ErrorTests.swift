@@ -193,6 +193,7 @@ final class ErrorTests: CLITestCase {
             XCTFail("error.bytes missing: \(report.text)", file: file, line: line)
             return
         }
+        print("CLITests: ENOSPC after \(bytes) of \(asked) bytes: \(report.errorMessage ?? "")")
         XCTAssertGreaterThan(bytes, 0, "some bytes must have moved before ENOSPC: \(report.text)", file: file, line: line)
         XCTAssertLessThan(bytes, asked, "cannot have moved everything: \(report.text)", file: file, line: line)
         let size = (try? Files.size(dst)) ?? -1

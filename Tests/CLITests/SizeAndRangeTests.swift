@@ -191,6 +191,21 @@ final class SizeAndRangeTests: CLITestCase {
         try checkRanges(Setup(arguments: [], srcFS: "ext4", dstFS: "xfs", backend: "aio"))
     }
 
+    /// `--count 0` alone is a range (to the source's EOF), not a whole-file copy: a longer
+    /// destination keeps its size and its tail.
+    func testCountZeroIsARangeToSourceEOF() throws {
+        for setup in SizeAndRangeTests.forcedSetups {
+            let src = lab.fresh(on: fs(setup.srcFS), "src")
+            let dst = lab.fresh(on: fs(setup.dstFS), "dst")
+            try Files.createRandom(src, size: 2 * MiB)
+            try Files.createFilled(dst, size: 3 * MiB + 1, byte: 0xFF)
+            assertCopied(try copy(src, dst, setup.arguments + ["--count", "0"]), bytes: 2 * MiB, backend: setup.backend)
+            assertSize(dst, 3 * MiB + 1)
+            assertSameBytes(src, 0, dst, 0, count: 2 * MiB)
+            assertBytes(dst, at: 2 * MiB, length: 1 * MiB + 1, allEqual: 0xFF)
+        }
+    }
+
     /// Forced reflink on a misaligned range: invalid, the destination untouched.
     func testForcedReflinkOnMisalignedRangeIsInvalid() throws {
         for fsName in ["btrfs", "xfs"] {
