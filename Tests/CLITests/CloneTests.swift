@@ -141,6 +141,20 @@ final class CloneTests: CLITestCase {
         assertBytes(dst, at: 0, length: 1 * MiB, allEqual: 0xFF)
     }
 
+    /// All or nothing: a whole-file clone that is refused up front (no reflink on ext4,
+    /// two filesystems) must not have truncated a longer destination first.
+    func testRefusedWholeFileCloneLeavesLongerDestinationUntouched() throws {
+        for (srcFS, dstFS, kind) in [("ext4", "ext4", "not_supported"), ("btrfs", "xfs", "xdev")] {
+            let src = lab.fresh(on: fs(srcFS), "src")
+            let dst = lab.fresh(on: fs(dstFS), "longer")
+            try Files.createRandom(src, size: 1 * MiB)
+            try Files.createFilled(dst, size: 3 * MiB, byte: 0xFF)
+            assertFailed(try clone(src, dst), kind: kind)
+            assertSize(dst, 3 * MiB)
+            assertBytes(dst, at: 0, length: 3 * MiB, allEqual: 0xFF)
+        }
+    }
+
     func testCloneRangePastSourceEOFIsInvalid() throws {
         let src = lab.fresh(on: fs("xfs"), "src")
         let dst = lab.fresh(on: fs("xfs"), "dst")

@@ -143,6 +143,24 @@ final class FallbackCopyTests: CLITestCase {
         assertBytes(dst, at: 0, length: 2 * MiB, allEqual: 0xFF)
     }
 
+    /// A forced backend that cannot serve refuses before any byte moves: a whole-file copy
+    /// (which would truncate) must leave a longer existing destination as it was, not cut
+    /// it to the source's size and then report not_supported with bytes 0.
+    func testRefusedForcedWholeFileCopyLeavesDestinationUntouched() throws {
+        let cases: [(backend: String, srcFS: String, dstFS: String)] = [
+            ("reflink", "ext4", "ext4"), ("copy_file_range", "ext4", "xfs"),
+        ]
+        for (backend, srcFS, dstFS) in cases {
+            let src = lab.fresh(on: fs(srcFS), "src")
+            let dst = lab.fresh(on: fs(dstFS), "dst")
+            try Files.createRandom(src, size: 1 * MiB)
+            try Files.createFilled(dst, size: 3 * MiB, byte: 0xFF)
+            assertFailed(try copy(src, dst, ["--backend", backend]), kind: "not_supported")
+            assertSize(dst, 3 * MiB)
+            assertBytes(dst, at: 0, length: 3 * MiB, allEqual: 0xFF)
+        }
+    }
+
     func testForcedAioWithinExt4() throws {
         let src = lab.fresh(on: fs("ext4"), "src")
         let dst = lab.fresh(on: fs("ext4"), "dst")
