@@ -20,13 +20,25 @@ class CLITestCase: XCTestCase {
 
     private(set) var lab: Lab!
 
-    override func setUpWithError() throws {
-        try super.setUpWithError()
+    /// Builds (once per class) or fetches the lab and checks the binary. A problem is
+    /// recorded as a plain failure of the test and its body is not run: throwing from
+    /// setUpWithError would make swift-corelibs-xctest also count the test as skipped.
+    override func invokeTest() {
         continueAfterFailure = true
-        let type = type(of: self)
+        do {
+            lab = try Self.sharedLab(for: type(of: self))
+            _ = try Agent.binary()
+        } catch {
+            XCTFail("CLITests setup failed: \(error)")
+            return
+        }
+        super.invokeTest()
+    }
+
+    private static func sharedLab(for type: CLITestCase.Type) throws -> Lab {
         let key = ObjectIdentifier(type)
-        if CLITestCase.labs[key] == nil {
-            CLITestCase.labs[key] = Result {
+        if labs[key] == nil {
+            labs[key] = Result {
                 let lab = try Lab(label: type.labLabel)
                 do {
                     try type.prepare(lab)
@@ -37,8 +49,7 @@ class CLITestCase: XCTestCase {
                 return lab
             }.mapError { ($0 as? HarnessError) ?? HarnessError("\($0)") }
         }
-        lab = try CLITestCase.labs[key]!.get()
-        _ = try Agent.binary()
+        return try labs[key]!.get()
     }
 
     override class func tearDown() {
