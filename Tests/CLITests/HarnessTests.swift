@@ -53,6 +53,15 @@ final class HarnessTests: CLITestCase {
         assertIdentical(src, dst)
     }
 
+    /// The hang guard kills a child that outlives it and says so (this is how a FIFO that
+    /// is read forever turns into a failure instead of a stuck CI job).
+    func testHangGuardKillsAndReports() throws {
+        let result = try Shell.run("sleep", ["600"], timeout: 1)
+        XCTAssertTrue(result.timedOut, "\(result)")
+        XCTAssertNotEqual(result.status, 0, "\(result)")
+        XCTAssertTrue(result.description.contains("KILLED"), result.description)
+    }
+
     func testCompareFindsADifferentByte() throws {
         let a = lab.fresh(on: fs("ext4"), "a")
         let b = lab.fresh(on: fs("ext4"), "b")
