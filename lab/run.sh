@@ -80,7 +80,8 @@ ensure_packages() {
     if [ ${#missing[@]} -gt 0 ]; then
         apt_update_once
         log "apt-get install ${missing[*]}"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" \
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+            -o DPkg::Lock::Timeout=300 "${missing[@]}" \
             >"$OUT/apt-install.log" 2>&1 || { tail -20 "$OUT/apt-install.log" >&2; die "apt-get install failed"; }
     fi
 }
@@ -204,7 +205,7 @@ done
 
 SSC_AGENT=
 if [ -n "$BINARY" ]; then
-    SSC_AGENT=/usr/local/bin/$(basename "$BINARY")
+    SSC_AGENT=/usr/local/bin/ssc-agent
     copy_closure "$BINARY" "$SSC_AGENT"
 fi
 cat >"$ROOT/lab/lab.conf" <<EOF
