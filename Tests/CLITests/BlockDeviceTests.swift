@@ -155,6 +155,26 @@ final class BlockDeviceTests: CLITestCase {
         assertSameBytes(a, 8 * MiB, dst, 2 * MiB, count: 16 * MiB)
     }
 
+    /// A sparse file onto a device full of 0xFF: the holes become zeros on the device
+    /// (BLKZEROOUT), the bytes beyond the range stay 0xFF.
+    func testSparseFileToDeviceZeroesTheHoles() throws {
+        let b = device("B")
+        let src = lab.fresh(on: fs("ext4"), "sparse")
+        let data: [(offset: Int64, length: Int64)] = [(1 * MiB, 1 * MiB), (5 * MiB, 2 * MiB)]
+        try Files.createSparse(src, size: 12 * MiB, data: data)
+        XCTAssertLessThan(try Files.allocated(src), 6 * MiB, "test source not sparse")
+        try Files.fill(b, length: 192 * MiB, byte: 0xFF)
+        let run = try copy(src, b, ["--dst-offset", String(16 * MiB)])
+        assertCopied(run, bytes: 12 * MiB, backend: "aio")
+        assertSize(b, 192 * MiB)
+        assertBytes(b, at: 0, length: 16 * MiB, allEqual: 0xFF)
+        assertSameBytes(src, 0, b, 16 * MiB, count: 12 * MiB)
+        assertBytes(b, at: 16 * MiB, length: 1 * MiB, allEqual: 0)
+        assertBytes(b, at: 18 * MiB, length: 3 * MiB, allEqual: 0)
+        assertBytes(b, at: 23 * MiB, length: 5 * MiB, allEqual: 0)
+        assertBytes(b, at: 28 * MiB, length: 164 * MiB, allEqual: 0xFF)
+    }
+
     // MARK: refusals
 
     /// A range past the end of a destination device is invalid before any byte moves.
