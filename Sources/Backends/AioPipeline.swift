@@ -99,6 +99,46 @@ final class AioPipeline {
     /// Copies one data extent. Returns the contiguous bytes in place from its start
     /// (short only when cancelled); a failure's bytes count from its start too.
     func move(srcOffset: UInt64, dstOffset: UInt64, length: UInt64, context: CopyContext) throws(BackendError) -> UInt64 {
+        let grown = preallocate(dstOffset: dstOffset, length: length)
+        let bytes: UInt64
+        do {
+            bytes = try stream(srcOffset: srcOffset, dstOffset: dstOffset, length: length, context: context)
+        } catch {
+            if case .failed(let failure) = error { grown?.cutBack(keeping: dstOffset + failure.bytes) }
+            throw error
+        }
+        if bytes < length { grown?.cutBack(keeping: dstOffset + bytes) }
+        return bytes
+    }
+
+    /// A destination regular file grown by preallocation, and its size before.
+    private struct Preallocation {
+        let file: CopyFile
+        let sizeBefore: UInt64
+
+        /// After a failure or cancellation: shrink back so the file does not look more
+        /// complete than it is, but never below its size before the copy.
+        func cutBack(keeping end: UInt64) {
+            let target = max(sizeBefore, end)
+            if let size = try? file.size(), size > target {
+                try? SystemCalls.ftruncate(file.descriptor, target)
+            }
+        }
+    }
+
+    /// Allocates the extent's destination blocks before streaming into them. ext4 runs
+    /// direct writes into allocated blocks inside i_size under a shared inode lock,
+    /// but serialises every write that extends the file or allocates, which would undo
+    /// the queue depth. Holes are not preallocated, so a sparse copy stays sparse. Best
+    /// effort: a filesystem that refuses, or fills up part way (ext4 keeps what it
+    /// allocated and may have grown the file), is then written as the data comes.
+    private func preallocate(dstOffset: UInt64, length: UInt64) -> Preallocation? {
+        guard plan.destination.kind == .regular, let sizeBefore = try? plan.destination.size() else { return nil }
+        _ = ssc_preallocate(plan.destination.descriptor, Int64(dstOffset), Int64(length))
+        return Preallocation(file: plan.destination, sizeBefore: sizeBefore)
+    }
+
+    private func stream(srcOffset: UInt64, dstOffset: UInt64, length: UInt64, context: CopyContext) throws(BackendError) -> UInt64 {
         let chunkSize = UInt64(blockSize)
         let chunks = (length + chunkSize - 1) / chunkSize
         var nextChunk: UInt64 = 0

@@ -53,6 +53,10 @@ int ssc_punch_hole(int fd, int64_t offset, int64_t length) {
     return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
 }
 
+int ssc_preallocate(int fd, int64_t offset, int64_t length) {
+    return fallocate(fd, 0, offset, length);
+}
+
 int ssc_statx_dioalign(int fd, struct ssc_dio_align *out) {
     struct statx stx;
     memset(&stx, 0, sizeof stx);

@@ -36,11 +36,13 @@ struct CopyCommand: ParsableCommand {
     @Flag(help: "Print on stderr which backends were tried and why each was passed over.")
     var explain = false
 
-    @Option(name: .customLong("block-size"), help: "aio: bytes per read/write (default 1 MiB).")
-    var blockSize: Int?
+    @Option(name: .customLong("block-size"), help: "aio: bytes per read/write, e.g. 4M (default 1 MiB).")
+    var blockSizeArgument: ByteCount?
 
     @Option(name: .customLong("queue-depth"), help: "aio: buffers in flight (default 16).")
     var queueDepth: Int?
+
+    var blockSize: Int? { blockSizeArgument.map { Int(clamping: $0.value) } }
 
     @Flag(name: .customLong("no-direct"), help: "aio: never use O_DIRECT.")
     var noDirect = false

@@ -37,6 +37,9 @@ int ssc_blkflsbuf(int fd);
 // fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE).
 int ssc_punch_hole(int fd, int64_t offset, int64_t length);
 
+// fallocate(fd, 0, offset, length): allocate (as unwritten extents) and extend i_size.
+int ssc_preallocate(int fd, int64_t offset, int64_t length);
+
 // statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN). has_dioalign is 1 when the kernel
 // filled the fields; both alignments are 0 when the file does not support O_DIRECT.
 struct ssc_dio_align {

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Benchmarks ssc-agent's backends side by side with cp, dd and fio on 1 GiB files, on
+# loop devices attached with --direct-io=on (so the disk is measured, not the host's
+# page cache). Each case runs RUNS times (default 5); medians are printed with the
+# ratios the project aims for. This is a benchmark, not a test: it reports, it does
+# not fail on a missed goal.
+#   bench/compare.sh [path/to/ssc-agent]        (as root; RUNS=N, SIZE_MIB=N)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$(realpath "${1:-$here/../.build/release/ssc-agent}")
+runs=${RUNS:-5}
+size_mib=${SIZE_MIB:-1024}
+[[ -x $bin ]] || { echo "compare: no ssc-agent binary at $bin" >&2; exit 1; }
+[[ $(id -u) -eq 0 ]] || { echo "compare: needs root (loop devices, mounts, drop_caches)" >&2; exit 1; }
+for tool in fio dd cp python3 mkfs.xfs mkfs.ext4; do
+    command -v $tool >/dev/null || { echo "compare: $tool is missing (make deps installs it)" >&2; exit 1; }
+done
+
+work=$(mktemp -d /tmp/ssc-agent-bench.XXXXXX)
+loops=()
+mounts=()
+cleanup() {
+    for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" || true; done
+    for l in "${loops[@]}"; do losetup -d "$l" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+filesystem() {  # name mkfs...
+    local name=$1; shift
+    truncate -s $((size_mib * 3 + 512))M "$work/$name.img"
+    local dev; dev=$(losetup --direct-io=on --find --show "$work/$name.img"); loops+=("$dev")
+    "$@" "$dev" >/dev/null 2>&1
+    mkdir -p "$work/$name"; mount "$dev" "$work/$name"; mounts+=("$work/$name")
+    echo "$name on $dev (direct-io=$(cat /sys/block/${dev#/dev/}/loop/dio))"
+}
+filesystem ext4 mkfs.ext4 -q -F
+filesystem xfs mkfs.xfs -q -f -m reflink=1
+
+echo "writing the ${size_mib} MiB sources"
+head -c ${size_mib}M /dev/urandom >"$work/ext4/src"
+cp "$work/ext4/src" "$work/xfs/src"
+sync
+
+results=$work/results.jsonl
+drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+
+# case NAME DST -- command...: RUNS times, with the destination removed and the page
+# cache dropped before each run.
+case_() {
+    local name=$1 dst=$2; shift 3
+    printf '%-26s' "$name"
+    for ((i = 1; i <= runs; i++)); do
+        rm -f "$dst"; drop_caches
+        python3 "$here/measure.py" "$@" | python3 -c '
+import json, sys
+r = json.loads(sys.stdin.read()); r["case"] = sys.argv[1]
+if r["status"] != 0: sys.exit("\n%s failed: %s" % (sys.argv[1], r["stderr"]))
+print(json.dumps(r))' "$name" >>"$results"
+        printf '.'
+    done
+    echo
+}
+
+E=$work/ext4 X=$work/xfs
+case_ "ssc-agent aio"            $E/dst -- "$bin" copy $E/src $E/dst --backend aio --fsync
+case_ "dd direct bs=1M"          $E/dst -- dd if=$E/src of=$E/dst bs=1M iflag=direct oflag=direct conv=fdatasync
+case_ "fio libaio read+write"    $E/dst -- fio --output-format=json --ioengine=libaio --direct=1 --bs=1M --iodepth=16 \
+    --fallocate=none --end_fsync=1 --name=read --rw=read --filename=$E/src --size=${size_mib}M \
+    --name=write --rw=write --filename=$E/dst --size=${size_mib}M
+case_ "ssc-agent copy_file_range" $E/dst -- "$bin" copy $E/src $E/dst --backend copy_file_range --fsync
+case_ "cp + sync"                $E/dst -- sh -c "cp $E/src $E/dst && sync $E/dst"
+case_ "ssc-agent reflink (xfs)"  $X/dst -- "$bin" copy $X/src $X/dst
+case_ "cp --reflink=always (xfs)" $X/dst -- cp --reflink=always $X/src $X/dst
+
+python3 - "$results" "$size_mib" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+gib = int(sys.argv[2]) / 1024
+cases = {}
+for r in rows:
+    cases.setdefault(r["case"], []).append(r)
+
+def fio_wall(r):
+    # The copy ceiling: both jobs run at once; the slower one bounds the copy.
+    jobs = json.loads(r["stdout"][r["stdout"].index("{"):])["jobs"] if r["stdout"].strip().startswith("{") else None
+    return None if jobs is None else max(j["job_runtime"] for j in jobs) / 1000.0
+
+summary = {}
+print()
+print(f'{"case":<27}{"median s":>9}{"min s":>8}{"max s":>8}{"MiB/s":>9}{"CPU s/GiB":>11}{"read MiB":>10}{"write MiB":>10}')
+for name, rs in cases.items():
+    walls = [r["wall"] for r in rs]
+    if name.startswith("fio"):
+        walls = [fio_wall(r) or r["wall"] for r in rs]
+    med = statistics.median(walls)
+    cpu = statistics.median(r["cpu"] for r in rs) / gib
+    rd = statistics.median(r["read_bytes"] for r in rs) / 2**20
+    wr = statistics.median(r["write_bytes"] for r in rs) / 2**20
+    summary[name] = {"wall": med, "mibps": gib * 1024 / med, "cpu_per_gib": cpu}
+    print(f'{name:<27}{med:>9.3f}{min(walls):>8.3f}{max(walls):>8.3f}{gib*1024/med:>9.0f}{cpu:>11.3f}{rd:>10.0f}{wr:>10.0f}')
+
+def ratio(label, value, goal, better):
+    ok = value >= goal if better == "higher" else value <= goal
+    print(f'{label:<58}{value:>7.2f}x  goal {"≥" if better == "higher" else "≤"} {goal}  {"met" if ok else "MISSED"}')
+
+print()
+s = summary
+ratio("aio throughput / dd direct throughput", s["ssc-agent aio"]["mibps"] / s["dd direct bs=1M"]["mibps"], 1.1, "higher")
+ratio("aio throughput / fio paired read+write ceiling", s["ssc-agent aio"]["mibps"] / s["fio libaio read+write"]["mibps"], 0.9, "higher")
+ratio("aio CPU s/GiB / dd CPU s/GiB", s["ssc-agent aio"]["cpu_per_gib"] / s["dd direct bs=1M"]["cpu_per_gib"], 1.0, "lower")
+ratio("copy_file_range throughput / cp throughput", s["ssc-agent copy_file_range"]["mibps"] / s["cp + sync"]["mibps"], 0.95, "higher")
+ratio("reflink process time / cp --reflink=always time", s["ssc-agent reflink (xfs)"]["wall"] / s["cp --reflink=always (xfs)"]["wall"], 2.0, "lower")
+PY
