@@ -13,8 +13,12 @@ public struct AioBackend: CopyBackend {
     }
 
     public func copy(_ plan: CopyPlan, context: CopyContext) throws(BackendError) -> BackendResult {
-        if plan.count == 0 { return BackendResult(bytes: 0) }
+        if plan.count == 0 {
+            do { try plan.applyTruncation() } catch { throw .failed(error) }
+            return BackendResult(bytes: 0)
+        }
         let pipeline = try AioPipeline(plan: plan)
+        do { try plan.applyTruncation() } catch { throw .failed(error) }
         var walk = SegmentedCopy(plan: plan, context: context)
         let bytes = try walk.run { (src, dst, length, context) throws(BackendError) -> UInt64 in
             try pipeline.move(srcOffset: src, dstOffset: dst, length: length, context: context)

@@ -11,14 +11,7 @@ extension CopyEngine {
         guard source.kind == .regular, destination.kind == .regular else {
             throw CopyError(.notSupported, "\(destination.name): clone works on regular files only, not block devices")
         }
-        if request.truncate, plan.destinationSize > plan.dstEnd {
-            do { try SystemCalls.ftruncate(destination.descriptor, plan.dstEnd) } catch {
-                throw CopyError(error, doing: "truncating to \(plan.dstEnd) bytes", on: destination.name)
-            }
-            plan = CopyPlan(
-                source: source, destination: destination, srcOffset: plan.srcOffset, dstOffset: plan.dstOffset,
-                count: plan.count, sourceSize: plan.sourceSize, destinationSize: plan.dstEnd)
-        }
+        plan = plan.truncating(request.truncate)
         let blockSize = ReflinkBackend.cloneBlockSize(destination)
         if let problem = ReflinkBackend.alignmentProblem(plan, blockSize: blockSize) {
             throw CopyError(.invalid, "\(destination.name): cannot clone: \(problem)")

@@ -114,7 +114,7 @@ public final class CopyEngine: Sendable {
             if request.guarded, plan.destinationSize > 0 {
                 throw CopyError(.exists, "\(destination.name): the destination already has data (\(plan.destinationSize) bytes) and the copy is guarded")
             }
-            plan = try truncateIfAsked(plan, request: request)
+            plan = plan.truncating(request.truncate)
             let candidates = try candidates(for: request)
             for backend in candidates {
                 let key = NegativeCache.Key(backend: backend.name, sourceDevice: source.deviceKey, destinationDevice: destination.deviceKey)
@@ -161,20 +161,6 @@ public final class CopyEngine: Sendable {
 
     private func forcedFailure(_ name: BackendName, _ decline: Decline) -> CopyError {
         CopyError(decline.reason.errorKind, "backend \(name) cannot serve this copy: \(decline.message)", errno: decline.errno)
-    }
-
-    /// `truncate` cuts the destination to dst_offset + count before any byte moves;
-    /// without it the destination never shrinks. Block devices are never resized.
-    private func truncateIfAsked(_ plan: CopyPlan, request: CopyRequest) throws(CopyError) -> CopyPlan {
-        guard request.truncate, plan.destination.kind == .regular, plan.destinationSize > plan.dstEnd else { return plan }
-        do {
-            try SystemCalls.ftruncate(plan.destination.descriptor, plan.dstEnd)
-        } catch {
-            throw CopyError(error, doing: "truncating to \(plan.dstEnd) bytes", on: plan.destination.name)
-        }
-        return CopyPlan(
-            source: plan.source, destination: plan.destination, srcOffset: plan.srcOffset, dstOffset: plan.dstOffset,
-            count: plan.count, sourceSize: plan.sourceSize, destinationSize: plan.dstEnd, tunables: plan.tunables)
     }
 
     /// A hole at the end of the range is skipped, so the destination may still be short

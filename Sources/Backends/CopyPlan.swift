@@ -58,8 +58,13 @@ public struct CopyPlan: Sendable {
     /// The resolved byte count (never 0 for "to EOF").
     public let count: UInt64
     public let sourceSize: UInt64
-    /// The destination's size when bytes start to move.
+    /// The destination's size when bytes start to move: after the truncation a
+    /// `truncate` request asks for.
     public let destinationSize: UInt64
+    /// The destination is still longer than `destinationSize`: a backend calls
+    /// `applyTruncation()` once its own checks have passed, right before it changes
+    /// the destination, so a backend that declines leaves the destination untouched.
+    public let truncationPending: Bool
     public let tunables: Tunables
 
     public var srcEnd: UInt64 { srcOffset + count }
@@ -70,7 +75,7 @@ public struct CopyPlan: Sendable {
 
     public init(
         source: CopyFile, destination: CopyFile, srcOffset: UInt64, dstOffset: UInt64, count: UInt64,
-        sourceSize: UInt64, destinationSize: UInt64, tunables: Tunables = Tunables()
+        sourceSize: UInt64, destinationSize: UInt64, truncationPending: Bool = false, tunables: Tunables = Tunables()
     ) {
         self.source = source
         self.destination = destination
@@ -79,6 +84,25 @@ public struct CopyPlan: Sendable {
         self.count = count
         self.sourceSize = sourceSize
         self.destinationSize = destinationSize
+        self.truncationPending = truncationPending
         self.tunables = tunables
+    }
+
+    /// Cuts the destination to `destinationSize` if the request asked for it. Idempotent.
+    public func applyTruncation() throws(CopyError) {
+        guard truncationPending else { return }
+        do {
+            try SystemCalls.ftruncate(destination.descriptor, destinationSize)
+        } catch {
+            throw CopyError(error, doing: "truncating to \(destinationSize) bytes", on: destination.name)
+        }
+    }
+
+    /// The same plan with the truncation asked for (no system call yet).
+    func truncating(_ truncate: Bool) -> CopyPlan {
+        guard truncate, destination.kind == .regular, destinationSize > dstEnd else { return self }
+        return CopyPlan(
+            source: source, destination: destination, srcOffset: srcOffset, dstOffset: dstOffset, count: count,
+            sourceSize: sourceSize, destinationSize: dstEnd, truncationPending: true, tunables: tunables)
     }
 }

@@ -51,18 +51,51 @@ public struct ReflinkBackend: CopyBackend {
     }
 
     public func copy(_ plan: CopyPlan, context: CopyContext) throws(BackendError) -> BackendResult {
-        if plan.count == 0 { return BackendResult(bytes: 0) }
-        let dst = plan.destination.descriptor, src = plan.source.descriptor
-        let useFICLONE = plan.isWholeFile && plan.destinationSize <= plan.sourceSize
-        let status =
-            useFICLONE
-            ? ssc_ficlone(dst, src)
-            : ssc_ficlonerange(dst, src, plan.srcOffset, plan.count, plan.dstOffset)
-        guard status == 0 else {
-            throw Self.classify(Errno.current, call: useFICLONE ? "FICLONE" : "FICLONERANGE", plan: plan)
+        if plan.truncationPending {
+            try cloneThenTruncate(plan)
+        } else if plan.count > 0 {
+            let whole = plan.isWholeFile && plan.destinationSize <= plan.sourceSize
+            try clone(plan, srcOffset: plan.srcOffset, dstOffset: plan.dstOffset, count: plan.count, whole: whole)
         }
         context.progress(plan.count)
         return BackendResult(bytes: plan.count)
+    }
+
+    /// A destination longer than the range's end that is to be cut (a whole-file CLI
+    /// copy): the kernel refuses an unaligned tail clone onto it, but truncating first
+    /// would change the destination before the filesystem said it can clone. So the
+    /// block-aligned part is cloned first (its refusal leaves everything as it was),
+    /// then the destination is cut, then the tail is cloned up to the source's EOF.
+    private func cloneThenTruncate(_ plan: CopyPlan) throws(BackendError) {
+        let blockSize = Self.cloneBlockSize(plan.destination)
+        let aligned = plan.count / blockSize * blockSize
+        if aligned > 0 {
+            try clone(plan, srcOffset: plan.srcOffset, dstOffset: plan.dstOffset, count: aligned, whole: false)
+        } else if ssc_ficlonerange(plan.destination.descriptor, plan.source.descriptor, plan.sourceSize, 0, plan.dstOffset) != 0 {
+            // Nothing aligned to clone first: a zero-length clone at the source's EOF
+            // asks the filesystem whether it clones at all, without changing anything.
+            throw Self.classify(Errno.current, call: "FICLONERANGE", plan: plan)
+        }
+        do { try plan.applyTruncation() } catch { throw .failed(error.with(bytes: aligned)) }
+        if plan.count > aligned {
+            do {
+                try clone(plan, srcOffset: plan.srcOffset + aligned, dstOffset: plan.dstOffset + aligned, count: plan.count - aligned, whole: false)
+            } catch {
+                switch error {
+                case .failed(let failure): throw .failed(failure.with(bytes: aligned))
+                case .declined(let decline):
+                    throw .failed(CopyError(decline.errno.map(CopyErrorKind.init(errno:)) ?? .io, "\(plan.destination.name): \(decline.message)", errno: decline.errno, bytes: aligned))
+                }
+            }
+        }
+    }
+
+    private func clone(_ plan: CopyPlan, srcOffset: UInt64, dstOffset: UInt64, count: UInt64, whole: Bool) throws(BackendError) {
+        let dst = plan.destination.descriptor, src = plan.source.descriptor
+        let status = whole ? ssc_ficlone(dst, src) : ssc_ficlonerange(dst, src, srcOffset, count, dstOffset)
+        guard status == 0 else {
+            throw Self.classify(Errno.current, call: whole ? "FICLONE" : "FICLONERANGE", plan: plan)
+        }
     }
 
     static func classify(_ errno: Errno, call: String, plan: CopyPlan) -> BackendError {

@@ -57,6 +57,17 @@ final class CopySemanticsTests: XCTestCase {
         XCTAssertEqual(try s.read("b"), data)
     }
 
+    func testARefusedForcedBackendDoesNotTruncateTheDestination() throws {
+        // /tmp is ext4 here: reflink refuses with EOPNOTSUPP.
+        let s = try Scratch()
+        try s.write("a", pattern(10, seed: 30))
+        let old = pattern(70_000, seed: 31)
+        try s.write("b", old)
+        let error = try failure(s, "a", "b", CopyRequest(truncate: true, backend: .reflink))
+        XCTAssertEqual(error.kind, .notSupported)
+        XCTAssertEqual(try s.read("b"), old)
+    }
+
     func testRangePastTheSourceEndIsInvalidAndChangesNothing() throws {
         let s = try Scratch()
         try s.write("a", pattern(4096, seed: 4))
