@@ -6,7 +6,7 @@
 #   lab/run.sh [--binary PATH] [--tests DIR] [--timeout SECS] [--build-only]
 #
 # Exit status: 0 when every guest test passed, 1 otherwise.  The last line
-# printed is always "N passed, N failed".
+# printed by a run (not by --help or --build-only) is always "N passed, N failed".
 set -euo pipefail
 
 LAB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,7 +20,7 @@ BUILD_ONLY=0
 APT_UPDATED=0
 
 usage() {
-    sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 T0=${EPOCHREALTIME/./}
@@ -60,6 +60,9 @@ if [ -n "$BINARY" ]; then
     BINARY=$(cd "$(dirname "$BINARY")" && pwd)/$(basename "$BINARY")
 fi
 mkdir -p "$CACHE" "$OUT"
+# one run at a time per output directory (set LAB_OUT for a second one)
+exec 9>"$OUT/.lock"
+flock -n 9 || die "another lab run holds $OUT/.lock"
 
 # ---------------------------------------------------------------- packages
 apt_update_once() {
@@ -117,13 +120,22 @@ if [ ! -f "$KDIR/.ready" ]; then
         apt_update_once
         log "apt-get download $KPKG"
         tmp=$(mktemp -d "$CACHE/dl.XXXXXX")
-        (cd "$tmp" && apt-get download -q "$KPKG" >"$OUT/apt-download.log" 2>&1) ||
-            { cat "$OUT/apt-download.log" >&2; rm -rf "$tmp"; die "apt-get download $KPKG failed"; }
-        mkdir -p "$CACHE/debs"
-        mv "$tmp"/*.deb "$CACHE/debs/"
-        rmdir "$tmp"
-        deb=$(ls "$CACHE"/debs/"${KPKG}"_*.deb | sort -V | tail -1)
+        if (cd "$tmp" && apt-get download -q "$KPKG" >"$OUT/apt-download.log" 2>&1); then
+            mkdir -p "$CACHE/debs"
+            mv "$tmp"/*.deb "$CACHE/debs/"
+            deb=$(ls "$CACHE"/debs/"${KPKG}"_*.deb | sort -V | tail -1)
+        fi
+        rm -rf "$tmp"
     fi
+    if [ -z "$deb" ]; then
+        # No network?  An older kernel that is already unpacked will do.
+        old=$(ls "$CACHE"/linux-image-*-amd64/.ready 2>/dev/null | sort -V | tail -1 || true)
+        [ -n "$old" ] || { cat "$OUT/apt-download.log" >&2; die "apt-get download $KPKG failed"; }
+        KPKG=$(basename "$(dirname "$old")"); KVER=${KPKG#linux-image-}; KDIR=$CACHE/$KPKG
+        log "apt-get download failed; using cached $KPKG"
+    fi
+fi
+if [ ! -f "$KDIR/.ready" ]; then
     log "unpacking $(basename "$deb")"
     rm -rf "$KDIR"
     dpkg -x "$deb" "$KDIR"
@@ -178,9 +190,9 @@ done
 # modules in insmod order, dependencies first, each once
 MODS="configfs target_core_mod target_core_file target_core_iblock tcm_loop scsi_mod sd_mod sg"
 : >"$ROOT/lab/modules/order"
-for m in $MODS; do
-    modprobe -d "$KDIR" -S "$KVER" --show-depends "$m" || die "modprobe --show-depends $m failed"
-done | awk '$1 == "insmod" { print $2 }' | while read -r ko; do
+deps=$(for m in $MODS; do modprobe -d "$KDIR" -S "$KVER" --show-depends "$m" || exit 1; done) ||
+    die "modprobe --show-depends failed for one of: $MODS"
+echo "$deps" | awk '$1 == "insmod" { print $2 }' | while read -r ko; do
     name=$(basename "$ko")
     grep -qxF "$name" "$ROOT/lab/modules/order" && continue
     case "$name" in
@@ -233,18 +245,17 @@ log "booting guest (timeout ${TIMEOUT}s); console -> stdout and $CONSOLE"
 # ttyS0: console (kernel + test output) to stdout; ttyS1: result lines only,
 # into a file that nothing else writes to, so kernel messages cannot garble them.
 set +e
-stdin=/dev/null
-[ -t 0 ] && stdin=/dev/stdin
+# stdin is /dev/null: the guest needs no input, and the terminal stays out of
+# raw mode (Ctrl-C stops the run through timeout).
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
     -accel tcg,thread=multi -cpu max -m 1024 -smp 2 -nographic \
     -no-reboot -nic none \
     -kernel "$KDIR/vmlinux" -initrd "$OUT/initramfs.cpio" \
     -append "console=ttyS0 quiet loglevel=3 panic=-1" \
-    -serial mon:stdio -serial "file:$RESULTS" <"$stdin" 2>&1 |
+    -serial mon:stdio -serial "file:$RESULTS" </dev/null 2>&1 |
     sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$CONSOLE"
 qrc=${PIPESTATUS[0]}
 set -e
-[ -t 0 ] && stty sane 2>/dev/null || true
 log "guest finished (qemu exit status $qrc)"
 
 # ----------------------------------------------------------------- results
