@@ -28,7 +28,11 @@ final class AioPipeline {
     private let destinationAlignment: DirectIOAlignment?
     private let blockSize: Int
     private let buffers: AlignedBuffers
-    private let aio: AioContext
+    /// Created on the first extent larger than one buffer: tearing a context down
+    /// waits for an RCU grace period (tens of milliseconds, also at process exit),
+    /// which a copy that fits in one buffer has no reason to pay.
+    private var aioContext: AioContext?
+    private let queueDepth: Int
     private let iocbs: UnsafeMutablePointer<iocb>
     private let events: UnsafeMutablePointer<io_event>
     private var slots: [Slot]
@@ -66,13 +70,7 @@ final class AioPipeline {
             throw .declined(Decline(.cannotServe, "cannot allocate \(depth) buffers of \(blockSize) bytes"))
         }
         buffers = pool
-        do {
-            aio = try AioContext(depth: depth)
-        } catch {
-            if let srcDirect { close(srcDirect) }
-            if let dstDirect { close(dstDirect) }
-            throw .declined(Decline(.cannotServe, "io_setup(\(depth)): \(error.summary)", errno: error))
-        }
+        queueDepth = depth
         iocbs = .allocate(capacity: depth)
         iocbs.initialize(repeating: iocb(), count: depth)
         events = .allocate(capacity: depth)
@@ -102,7 +100,11 @@ final class AioPipeline {
         let grown = preallocate(dstOffset: dstOffset, length: length)
         let bytes: UInt64
         do {
-            bytes = try stream(srcOffset: srcOffset, dstOffset: dstOffset, length: length, context: context)
+            if length <= UInt64(blockSize) {
+                bytes = try moveOneBuffer(srcOffset: srcOffset, dstOffset: dstOffset, length: Int(length), context: context)
+            } else {
+                bytes = try stream(srcOffset: srcOffset, dstOffset: dstOffset, length: length, context: context)
+            }
         } catch {
             if case .failed(let failure) = error { grown?.cutBack(keeping: dstOffset + failure.bytes) }
             throw error
@@ -138,7 +140,44 @@ final class AioPipeline {
         return Preallocation(file: plan.destination, sizeBefore: sizeBefore)
     }
 
+    private func context() throws(BackendError) -> AioContext {
+        if let aioContext { return aioContext }
+        do {
+            let made = try AioContext(depth: queueDepth)
+            aioContext = made
+            return made
+        } catch {
+            throw .failed(CopyError(error, doing: "io_setup(\(queueDepth))", on: plan.destination.name))
+        }
+    }
+
+    /// An extent that fits in one buffer: one read, one write, on this thread, with the
+    /// same O_DIRECT choices as the pipeline.
+    private func moveOneBuffer(srcOffset: UInt64, dstOffset: UInt64, length: Int, context: CopyContext) throws(BackendError) -> UInt64 {
+        if context.isCancelled { return 0 }
+        let buffer = buffers.buffers[0]
+        let read = readTarget(srcOffset: srcOffset, length: length)
+        let got: Int
+        do {
+            got = try SystemCalls.preadFully(read.fd, buffer, count: read.count, offset: srcOffset)
+        } catch {
+            throw .failed(CopyError(error, doing: "reading at offset \(srcOffset)", on: plan.source.name))
+        }
+        guard got >= length else {
+            throw .failed(CopyError(.io, "\(plan.source.name): the source ended at offset \(srcOffset + UInt64(got)) during the copy"))
+        }
+        let fd = writeTarget(dstOffset: dstOffset, buffer: buffer, length: length)
+        do {
+            try SystemCalls.pwriteFully(fd, buffer, count: length, offset: dstOffset)
+        } catch {
+            throw .failed(CopyError(error.errno, doing: "writing at offset \(dstOffset + error.written)", on: plan.destination.name))
+        }
+        context.progress(UInt64(length))
+        return UInt64(length)
+    }
+
     private func stream(srcOffset: UInt64, dstOffset: UInt64, length: UInt64, context: CopyContext) throws(BackendError) -> UInt64 {
+        let aio = try self.context()
         let chunkSize = UInt64(blockSize)
         let chunks = (length + chunkSize - 1) / chunkSize
         var nextChunk: UInt64 = 0
@@ -239,17 +278,8 @@ final class AioPipeline {
 
     private func prepareRead(_ i: Int) {
         let slot = slots[i]
-        let buffer = buffers.buffers[i]
-        // A direct read may round its length up to the alignment: past the source's end
-        // it comes back short, and the extra bytes of a longer file are never written.
-        if let fd = sourceDirect, let align = sourceAlignment, slot.srcOffset % UInt64(align.offset) == 0 {
-            let rounded = (slot.length + align.offset - 1) / align.offset * align.offset
-            io_prep_pread(iocbs + i, fd, buffer, rounded, Int64(slot.srcOffset))
-            directReadBytes += UInt64(slot.length)
-        } else {
-            io_prep_pread(iocbs + i, plan.source.descriptor, buffer, slot.length, Int64(slot.srcOffset))
-            bufferedReadBytes += UInt64(slot.length)
-        }
+        let target = readTarget(srcOffset: slot.srcOffset, length: slot.length)
+        io_prep_pread(iocbs + i, target.fd, buffers.buffers[i], target.count, Int64(slot.srcOffset))
     }
 
     private func prepareWrite(_ i: Int) {
@@ -257,15 +287,33 @@ final class AioPipeline {
         let buffer = buffers.buffers[i] + slot.written
         let offset = slot.dstOffset + UInt64(slot.written)
         let remaining = slot.length - slot.written
+        let fd = writeTarget(dstOffset: offset, buffer: buffer, length: remaining)
+        io_prep_pwrite(iocbs + i, fd, buffer, remaining, Int64(offset))
+    }
+
+    /// The descriptor and byte count for a read. A direct read may round its length up
+    /// to the alignment: past the source's end it comes back short, and the extra bytes
+    /// of a longer file are never written.
+    private func readTarget(srcOffset: UInt64, length: Int) -> (fd: CInt, count: Int) {
+        if let fd = sourceDirect, let align = sourceAlignment, srcOffset % UInt64(align.offset) == 0 {
+            directReadBytes += UInt64(length)
+            return (fd, (length + align.offset - 1) / align.offset * align.offset)
+        }
+        bufferedReadBytes += UInt64(length)
+        return (plan.source.descriptor, length)
+    }
+
+    /// The direct descriptor when offset, length and buffer fit the destination's
+    /// alignment; the buffered one otherwise, so nothing past the range is written.
+    private func writeTarget(dstOffset: UInt64, buffer: UnsafeMutableRawPointer, length: Int) -> CInt {
         if let fd = destinationDirect, let align = destinationAlignment,
-            offset % UInt64(align.offset) == 0, remaining % align.offset == 0,
+            dstOffset % UInt64(align.offset) == 0, length % align.offset == 0,
             Int(bitPattern: buffer) % align.memory == 0
         {
-            io_prep_pwrite(iocbs + i, fd, buffer, remaining, Int64(offset))
-            directWriteBytes += UInt64(remaining)
-        } else {
-            io_prep_pwrite(iocbs + i, plan.destination.descriptor, buffer, remaining, Int64(offset))
-            bufferedWriteBytes += UInt64(remaining)
+            directWriteBytes += UInt64(length)
+            return fd
         }
+        bufferedWriteBytes += UInt64(length)
+        return plan.destination.descriptor
     }
 }

@@ -18,13 +18,10 @@ public struct CopyFileRangeBackend: CopyBackend {
     }
 
     public func copy(_ plan: CopyPlan, context: CopyContext) throws(BackendError) -> BackendResult {
-        if plan.count == 0 {
-            do { try plan.applyTruncation() } catch { throw .failed(error) }
-            return BackendResult(bytes: 0)
-        }
         let src = plan.source.descriptor, dst = plan.destination.descriptor
         // A zero-length call runs the kernel's checks (EXDEV, EINVAL, EBADF) before the
-        // walk punches any hole, so a refusal really comes before any change.
+        // walk punches any hole, so a refusal really comes before any change; for an
+        // empty range it is the whole answer to "could this backend serve the pair".
         var probeIn = Int64(plan.srcOffset), probeOut = Int64(plan.dstOffset)
         if ssc_copy_file_range(src, &probeIn, dst, &probeOut, 0) < 0 {
             let errno = Errno.current
@@ -34,6 +31,7 @@ public struct CopyFileRangeBackend: CopyBackend {
             throw .declined(Self.decline(errno, plan: plan))
         }
         do { try plan.applyTruncation() } catch { throw .failed(error) }
+        if plan.count == 0 { return BackendResult(bytes: 0) }
         let chunk = max(plan.tunables.copyFileRangeChunk, 1 << 20)
         var movedAny = false
         var walk = SegmentedCopy(plan: plan, context: context)

@@ -53,7 +53,9 @@ public struct ReflinkBackend: CopyBackend {
     public func copy(_ plan: CopyPlan, context: CopyContext) throws(BackendError) -> BackendResult {
         if plan.truncationPending {
             try cloneThenTruncate(plan)
-        } else if plan.count > 0 {
+        } else if plan.count == 0 {
+            try checkClonesAtAll(plan)
+        } else {
             let whole = plan.isWholeFile && plan.destinationSize <= plan.sourceSize
             try clone(plan, srcOffset: plan.srcOffset, dstOffset: plan.dstOffset, count: plan.count, whole: whole)
         }
@@ -71,10 +73,8 @@ public struct ReflinkBackend: CopyBackend {
         let aligned = plan.count / blockSize * blockSize
         if aligned > 0 {
             try clone(plan, srcOffset: plan.srcOffset, dstOffset: plan.dstOffset, count: aligned, whole: false)
-        } else if ssc_ficlonerange(plan.destination.descriptor, plan.source.descriptor, plan.sourceSize, 0, plan.dstOffset) != 0 {
-            // Nothing aligned to clone first: a zero-length clone at the source's EOF
-            // asks the filesystem whether it clones at all, without changing anything.
-            throw Self.classify(Errno.current, call: "FICLONERANGE", plan: plan)
+        } else {
+            try checkClonesAtAll(plan)
         }
         do { try plan.applyTruncation() } catch { throw .failed(error.with(bytes: aligned)) }
         if plan.count > aligned {
@@ -88,6 +88,13 @@ public struct ReflinkBackend: CopyBackend {
                 }
             }
         }
+    }
+
+    /// A zero-length clone at the source's end of file asks the filesystem whether it
+    /// clones between these two files at all (EXDEV, EOPNOTSUPP), changing nothing.
+    private func checkClonesAtAll(_ plan: CopyPlan) throws(BackendError) {
+        let status = ssc_ficlonerange(plan.destination.descriptor, plan.source.descriptor, plan.sourceSize, 0, plan.dstOffset)
+        guard status == 0 else { throw Self.classify(Errno.current, call: "FICLONERANGE", plan: plan) }
     }
 
     private func clone(_ plan: CopyPlan, srcOffset: UInt64, dstOffset: UInt64, count: UInt64, whole: Bool) throws(BackendError) {
