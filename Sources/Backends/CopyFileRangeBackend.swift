@@ -32,6 +32,10 @@ public struct CopyFileRangeBackend: CopyBackend {
         }
         do { try plan.applyTruncation() } catch { throw .failed(error) }
         if plan.count == 0 { return BackendResult(bytes: 0) }
+        // The splice reads the source through the page cache: ask for the sequential
+        // readahead window, as cp does. Only on a descriptor of our own: the hint
+        // belongs to the open file description, which a caller's descriptor shares.
+        if plan.source.isOwned { _ = ssc_fadvise_sequential(src) }
         let chunk = max(plan.tunables.copyFileRangeChunk, 1 << 20)
         var movedAny = false
         var walk = SegmentedCopy(plan: plan, context: context)

@@ -39,7 +39,7 @@ public struct Tunables: Sendable {
 
 public struct AioTunables: Sendable {
     /// Bytes per read/write; rounded up to the devices' O_DIRECT alignment.
-    public var blockSize: Int = 1 << 20
+    public var blockSize: Int = 4 << 20
     /// Buffers in flight (each a read, then a write).
     public var queueDepth: Int = 16
     /// Allow O_DIRECT where the design's rule permits it.

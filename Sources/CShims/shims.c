@@ -53,6 +53,8 @@ int ssc_punch_hole(int fd, int64_t offset, int64_t length) {
     return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
 }
 
+int ssc_fadvise_sequential(int fd) { return posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL); }
+
 int ssc_preallocate(int fd, int64_t offset, int64_t length) {
     return fallocate(fd, 0, offset, length);
 }

@@ -36,7 +36,7 @@ struct CopyCommand: ParsableCommand {
     @Flag(help: "Print on stderr which backends were tried and why each was passed over.")
     var explain = false
 
-    @Option(name: .customLong("block-size"), help: "aio: bytes per read/write, e.g. 4M (default 1 MiB).")
+    @Option(name: .customLong("block-size"), help: "aio: bytes per read/write, e.g. 1M (default 4 MiB).")
     var blockSizeArgument: ByteCount?
 
     @Option(name: .customLong("queue-depth"), help: "aio: buffers in flight (default 16).")

@@ -37,6 +37,10 @@ int ssc_blkflsbuf(int fd);
 // fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE).
 int ssc_punch_hole(int fd, int64_t offset, int64_t length);
 
+// posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL): a larger readahead window for a
+// source read front to back. Returns 0 or an errno value (not -1), like posix_fadvise.
+int ssc_fadvise_sequential(int fd);
+
 // fallocate(fd, 0, offset, length): allocate (as unwritten extents) and extend i_size.
 int ssc_preallocate(int fd, int64_t offset, int64_t length);
 
