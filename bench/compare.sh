@@ -70,7 +70,8 @@ cases=(
     "cp --reflink=always (xfs)|$X/dst|warm|cp --reflink=always $X/src $X/dst"
 )
 
-run_case() {  # run_case "NAME|DST|MODE|COMMAND"
+run_case() {  # run_case ROUND "NAME|DST|MODE|COMMAND"
+    local round=$1; shift
     local name dst mode command
     IFS='|' read -r name dst mode command <<<"$1"
     if [[ $mode == warm ]]; then rm -f "$dst"; eval "$command" >/dev/null; fi
@@ -82,9 +83,9 @@ run_case() {  # run_case "NAME|DST|MODE|COMMAND"
     esac
     eval "python3 '$here/measure.py' $command" | python3 -c '
 import json, sys
-r = json.loads(sys.stdin.read()); r["case"] = sys.argv[1]
+r = json.loads(sys.stdin.read()); r["case"] = sys.argv[1]; r["round"] = int(sys.argv[2])
 if r["status"] != 0: sys.exit("\n%s failed: %s" % (sys.argv[1], r["stderr"]))
-print(json.dumps(r))' "$name" >>"$results"
+print(json.dumps(r))' "$name" "$round" >>"$results"
 }
 
 # Phases by mode (direct, then buffered, then warm), each in rounds that run every case
@@ -95,7 +96,7 @@ for mode in direct buffered warm; do
     [[ $mode == direct ]] || sleep 1
     for ((round = 1; round <= runs; round++)); do
         echo "$mode cases, round $round of $runs"
-        for c in "${phase[@]}"; do run_case "$c"; done
+        for c in "${phase[@]}"; do run_case "$round" "$c"; done
     done
 done
 
@@ -126,15 +127,34 @@ for name, rs in cases.items():
     summary[name] = {"wall": med, "mibps": gib * 1024 / med, "cpu_per_gib": cpu}
     print(f'{name:<27}{med:>9.3f}{min(walls):>8.3f}{max(walls):>8.3f}{gib*1024/med:>9.0f}{cpu:>11.3f}{rd:>10.0f}{wr:>10.0f}')
 
-def ratio(label, value, goal, better):
-    ok = value >= goal if better == "higher" else value <= goal
-    print(f'{label:<58}{value:>7.2f}x  goal {"≥" if better == "higher" else "≤"} {goal}  {"met" if ok else "MISSED"}')
+def per_round(a, b, key):
+    # Cases of one phase run side by side in each round: the ratio within a round
+    # cancels the host's slow drift, and its median is steadier than a ratio of medians.
+    def value(r):
+        w = fio_wall(r) if r["case"].startswith("fio") else None
+        w = w or r["wall"]
+        return r["cpu"] / gib if key == "cpu" else w
+    by_round = lambda name: {r["round"]: value(r) for r in cases[name]}
+    ra, rb = by_round(a), by_round(b)
+    rounds = sorted(set(ra) & set(rb))
+    if key == "throughput":
+        return statistics.median(rb[k] / ra[k] for k in rounds)  # time of b / time of a
+    return statistics.median(ra[k] / rb[k] for k in rounds)
+
+def ratio(label, medians, rounds, goal, better):
+    ok = lambda v: v >= goal if better == "higher" else v <= goal
+    sign = "≥" if better == "higher" else "≤"
+    print(f'{label:<50}{medians:>7.2f}x {rounds:>10.2f}x   goal {sign} {goal}  {"met" if ok(rounds) else "MISSED"}')
 
 print()
+print(f'{"":<50}{"medians":>8} {"per round":>11}')
 s = summary
-ratio("aio throughput / dd direct throughput", s["ssc-agent aio"]["mibps"] / s["dd direct bs=1M"]["mibps"], 1.1, "higher")
-ratio("aio throughput / fio paired read+write ceiling", s["ssc-agent aio"]["mibps"] / s["fio libaio read+write"]["mibps"], 0.9, "higher")
-ratio("aio CPU s/GiB / dd CPU s/GiB", s["ssc-agent aio"]["cpu_per_gib"] / s["dd direct bs=1M"]["cpu_per_gib"], 1.0, "lower")
-ratio("copy_file_range throughput / cp throughput", s["ssc-agent copy_file_range"]["mibps"] / s["cp + sync"]["mibps"], 0.95, "higher")
-ratio("reflink process time / cp --reflink=always time", s["ssc-agent reflink (xfs)"]["wall"] / s["cp --reflink=always (xfs)"]["wall"], 2.0, "lower")
+aio, dd, fio = "ssc-agent aio", "dd direct bs=1M", "fio libaio read+write"
+cfr, cp = "ssc-agent copy_file_range", "cp + sync"
+ref, cpref = "ssc-agent reflink (xfs)", "cp --reflink=always (xfs)"
+ratio("aio throughput / dd direct throughput", s[aio]["mibps"] / s[dd]["mibps"], per_round(aio, dd, "throughput"), 1.1, "higher")
+ratio("aio throughput / fio paired read+write ceiling", s[aio]["mibps"] / s[fio]["mibps"], per_round(aio, fio, "throughput"), 0.9, "higher")
+ratio("aio CPU s/GiB / dd CPU s/GiB", s[aio]["cpu_per_gib"] / s[dd]["cpu_per_gib"], per_round(aio, dd, "cpu"), 1.0, "lower")
+ratio("copy_file_range throughput / cp throughput", s[cfr]["mibps"] / s[cp]["mibps"], per_round(cfr, cp, "throughput"), 0.95, "higher")
+ratio("reflink process time / cp --reflink=always time", s[ref]["wall"] / s[cpref]["wall"], 1 / per_round(ref, cpref, "throughput"), 2.0, "lower")
 PY

@@ -1,4 +1,5 @@
 import Glibc
+import Logging
 import SystemPackage
 
 /// A backend passed over for a request, and why.
@@ -45,10 +46,15 @@ public struct CopyFailure: Error, Sendable, CustomStringConvertible {
 public final class CopyEngine: Sendable {
     public let backends: [any CopyBackend]
     public let negativeCache: NegativeCache
+    let logger: Logger
 
-    public init(backends: [any CopyBackend] = CopyEngine.standardBackends, negativeCache: NegativeCache = NegativeCache()) {
+    public init(
+        backends: [any CopyBackend] = CopyEngine.standardBackends, negativeCache: NegativeCache = NegativeCache(),
+        logger: Logger = Logger(label: "ssc-agent.engine")
+    ) {
         self.backends = backends
         self.negativeCache = negativeCache
+        self.logger = logger
     }
 
     /// reflink → copy_file_range → aio: the order used until profiles choose per device.
@@ -120,28 +126,34 @@ public final class CopyEngine: Sendable {
                 let key = NegativeCache.Key(backend: backend.name, sourceDevice: source.deviceKey, destinationDevice: destination.deviceKey)
                 if request.backend == nil, let remembered = negativeCache.lookup(key) {
                     skipped.append(BackendSkip(backend: backend.name, reason: .notSupported, message: "remembered as not supported: \(remembered)"))
+                    logger.debug("passed over (remembered)", metadata: ["backend": "\(backend.name)", "reason": "\(remembered)"])
                     continue
                 }
                 if case .no(let decline) = backend.assess(plan) {
                     if request.backend != nil { throw forcedFailure(backend.name, decline) }
                     skipped.append(BackendSkip(backend: backend.name, reason: decline.reason, message: decline.message))
+                    logger.debug("passed over", metadata: ["backend": "\(backend.name)", "class": "\(decline.reason.rawValue)", "reason": "\(decline.message)"])
                     continue
                 }
+                logger.debug("trying", metadata: ["backend": "\(backend.name)", "source": "\(source.name)", "destination": "\(destination.name)", "count": "\(plan.count)"])
                 let result: BackendResult
                 do {
                     result = try backend.copy(plan, context: context)
                 } catch {
                     switch error {
                     case .declined(let decline):
+                        logger.debug("declined", metadata: ["backend": "\(backend.name)", "class": "\(decline.reason.rawValue)", "reason": "\(decline.message)"])
                         if decline.reason == .notSupported { negativeCache.remember(key, reason: decline.message) }
                         if request.backend != nil { throw forcedFailure(backend.name, decline) }
                         skipped.append(BackendSkip(backend: backend.name, reason: decline.reason, message: decline.message))
                         continue
                     case .failed(let failure):
+                        logger.info("copy failed", metadata: ["backend": "\(backend.name)", "error": "\(failure.message)", "bytes": "\(failure.bytes)"])
                         extendToCover(plan, bytes: failure.bytes)
                         throw failure
                     }
                 }
+                logger.debug("copied", metadata: ["backend": "\(backend.name)", "bytes": "\(result.bytes)", "count": "\(plan.count)"])
                 return try finish(plan, request: request, backend: backend.name, result: result, skipped: skipped)
             }
             let reasons = skipped.map { "\($0.backend): \($0.message)" }.joined(separator: "; ")

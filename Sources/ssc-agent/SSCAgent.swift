@@ -1,4 +1,6 @@
 import ArgumentParser
+import Glibc
+import Logging
 
 @main
 struct SSCAgent: ParsableCommand {
@@ -8,4 +10,16 @@ struct SSCAgent: ParsableCommand {
         version: "0.1.0",
         subcommands: [CopyCommand.self, CloneCommand.self, ProbeCommand.self]
     )
+
+    /// Log lines go to stderr at the level named by SSC_AGENT_LOG (trace, debug, info,
+    /// notice, warning, error, critical; default warning).
+    static func main() {
+        let level = getenv("SSC_AGENT_LOG").flatMap { Logger.Level(rawValue: String(cString: $0).lowercased()) } ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        main(nil)
+    }
 }
