@@ -31,6 +31,7 @@ public struct CopyRequest: Sendable {
 /// Knobs of the streaming and kernel backends.
 public struct Tunables: Sendable {
     public var aio = AioTunables()
+    public var xcopy = XCopyTunables()
     /// Bytes per copy_file_range call: small enough for progress and cancellation.
     public var copyFileRangeChunk: UInt64 = 64 << 20
 
@@ -44,6 +45,19 @@ public struct AioTunables: Sendable {
     public var queueDepth: Int = 16
     /// Allow O_DIRECT where the design's rule permits it.
     public var direct: Bool = true
+
+    public init() {}
+}
+
+public struct XCopyTunables: Sendable {
+    /// Upper bound on the bytes one EXTENDED COPY command moves (0: the device's limits).
+    public var bytesPerCommand: UInt64 = 0
+    /// Upper bound on 0x02 segment descriptors per command (0: the device's limit).
+    public var segmentsPerCommand: Int = 0
+    /// SCSI command timeout.
+    public var timeout: Duration = .seconds(60)
+    /// The parameter list's PRIORITY field (SPC-4 §6.3.1, byte 1 bits 2..0).
+    public var priority: UInt8 = 1
 
     public init() {}
 }

@@ -3,7 +3,7 @@ import Glibc
 import SystemPackage
 
 /// What `probe` reports about one path.
-public struct FileProbe: Sendable, Codable {
+public struct FileProbe: Sendable {
     public var path: String
     public var type: FileKind
     public var fstype: String?
@@ -18,18 +18,8 @@ public struct FileProbe: Sendable, Codable {
     public var dioOffsetAlign: Int
     public var logicalBlockSize: Int?
     public var physicalBlockSize: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case path, type, fstype, device, size
-        case mountPoint = "mount_point"
-        case mountSource = "mount_source"
-        case stBlksize = "st_blksize"
-        case fsBlockSize = "fs_block_size"
-        case dioMemAlign = "dio_mem_align"
-        case dioOffsetAlign = "dio_offset_align"
-        case logicalBlockSize = "logical_block_size"
-        case physicalBlockSize = "physical_block_size"
-    }
+    /// For a block device: where it sits (partition, whole disk, sg node).
+    public var topology: BlockTopology?
 }
 
 /// One backend's answer for a pair, as the protocol's `device.probe` reports it.
@@ -78,6 +68,7 @@ public enum DeviceProbe {
             probe.physicalBlockSize = try? SystemCalls.physicalBlockSize(fd)
             probe.dioMemAlign = probe.logicalBlockSize ?? 0
             probe.dioOffsetAlign = probe.logicalBlockSize ?? 0
+            probe.topology = BlockTopology.of(rdev: UInt64(st.st_rdev))
         } else if let dio = try? SystemCalls.directIOAlignment(fd), dio.has_dioalign != 0 {
             probe.dioMemAlign = Int(dio.mem_align)
             probe.dioOffsetAlign = Int(dio.offset_align)
