@@ -2,7 +2,7 @@
 # Runs under busybox sh in the lab guest.
 #
 # Environment after sourcing (also exported by /init):
-#   LUN_{A..E}_SD, LUN_{A..E}_SG, LUN_{A..E}_SERIAL, LUN_{A..E}_HCTL (from /lab/luns.env)
+#   LUN_{A..F}_SD, LUN_{A..F}_SG, LUN_{A..F}_SERIAL, LUN_{A..F}_HCTL (from /lab/luns.env)
 #   SSC_AGENT   path of the ssc-agent binary in the guest, empty if none was given
 #   LAB_KERNEL  guest kernel version
 #   LAB_TMP     a scratch directory for this test (tmpfs)
@@ -88,4 +88,97 @@ xcopy_lid1() {
     _n=$(wc -c <"$_p")
     sg_raw -vv -t 60 -s "$_n" -i "$_p" "$1" 83 00 00 00 00 00 00 00 00 00 \
         $(printf '%08x' "$_n" | sed 's/../& /g') 00 00 2>&1
+}
+
+# ------------------------------------------------------------- JSON, ssc-agent
+
+# Flatten JSON (stdin) into one "path=value" line per scalar: object keys and
+# array indexes joined by dots, strings unquoted (\" \\ \/ decoded, \n etc. as a
+# space), e.g. ok=true, error.kind=invalid, skipped.0.backend=reflink.
+json_flat() {
+    awk '
+        { s = s $0 "\n" }
+        function path(   p, k) {
+            p = ""
+            for (k = 1; k <= d; k++) p = p (k > 1 ? "." : "") key[k]
+            return p
+        }
+        function value(v) { if (d == 0) print v; else print path() "=" v }
+        END {
+            n = length(s); i = 1; d = 0
+            while (i <= n) {
+                c = substr(s, i, 1)
+                if (c == "{" || c == "[") {
+                    d++; typ[d] = c; key[d] = (c == "[" ? 0 : ""); want[d] = (c == "{"); i++
+                } else if (c == "}" || c == "]") {
+                    d--; i++
+                } else if (c == ",") {
+                    if (typ[d] == "[") key[d]++; else want[d] = 1
+                    i++
+                } else if (c == ":") {
+                    want[d] = 0; i++
+                } else if (c == "\"") {
+                    v = ""; j = i + 1
+                    while (j <= n) {
+                        ch = substr(s, j, 1)
+                        if (ch == "\\") {
+                            nx = substr(s, j + 1, 1)
+                            if (nx == "\"" || nx == "\\" || nx == "/") v = v nx
+                            else if (nx == "n" || nx == "t" || nx == "r") v = v " "
+                            else v = v "\\" nx
+                            j += 2; continue
+                        }
+                        if (ch == "\"") break
+                        v = v ch; j++
+                    }
+                    i = j + 1
+                    if (typ[d] == "{" && want[d]) key[d] = v; else value(v)
+                } else if (c ~ /[ \t\r\n]/) {
+                    i++
+                } else {
+                    j = i
+                    while (j <= n && substr(s, j, 1) !~ /[],} \t\r\n]/) j++
+                    value(substr(s, i, j - i)); i = j
+                }
+            }
+        }'
+}
+
+# Start of every ssc-agent test: without --binary, SKIP and stop (CI always
+# gives the binary, so there the tests PASS or FAIL).
+need_agent() { # check-name
+    if [ -z "$SSC_AGENT" ]; then skip "$1: no --binary given"; exit 0; fi
+    [ -x "$SSC_AGENT" ] || { fail "$1: $SSC_AGENT is not executable"; exit 0; }
+}
+
+# ssc ARGS...: run ssc-agent.  Sets SSC_RC (exit status), SSC_OUT (stdout),
+# SSC_ERR (stderr), SSC_JSON (stdout flattened by json_flat) and SSC_SECS (wall
+# time, guest clock); prints the command and its output for the console.
+ssc() {
+    _t0=$(cut -d' ' -f1 /proc/uptime)
+    "$SSC_AGENT" "$@" >"$LAB_TMP/ssc.out" 2>"$LAB_TMP/ssc.err"
+    SSC_RC=$?
+    _t1=$(cut -d' ' -f1 /proc/uptime)
+    SSC_SECS=$(awk "BEGIN { printf \"%.2f\", $_t1 - $_t0 }")
+    SSC_OUT=$(cat "$LAB_TMP/ssc.out"); SSC_ERR=$(cat "$LAB_TMP/ssc.err")
+    SSC_JSON=$(json_flat <"$LAB_TMP/ssc.out")
+    echo "+ ssc-agent $* -> exit $SSC_RC in ${SSC_SECS}s"
+    [ -z "$SSC_OUT" ] || echo "$SSC_OUT" | head -60
+    [ -z "$SSC_ERR" ] || echo "$SSC_ERR" | head -20 | sed 's/^/stderr: /'
+}
+
+# jv PATH: one scalar of the last ssc run's JSON, e.g. `jv ok`, `jv error.kind`,
+# `jv skipped.0.backend`; empty when absent.
+jv() { echo "$SSC_JSON" | awk -v k="$1=" 'index($0, k) == 1 { print substr($0, length(k) + 1); exit }'; }
+
+# skipped_field BACKEND FIELD: FIELD (reason, class) of BACKEND's entry in the
+# last ssc run's "skipped" list; status 1 when BACKEND is not in it.
+skipped_field() {
+    _i=0
+    while :; do
+        _b=$(jv "skipped.$_i.backend")
+        [ -n "$_b" ] || return 1
+        [ "$_b" = "$1" ] && { jv "skipped.$_i.$2"; return 0; }
+        _i=$((_i + 1))
+    done
 }

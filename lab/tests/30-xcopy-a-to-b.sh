@@ -3,9 +3,10 @@
 # 131072 blocks of 512 B need several EXTENDED COPY commands (at most 65535
 # blocks per 0x02 segment).  Verified by reading both LUNs back with O_DIRECT.
 #
-# The command is sent to the source LUN (--on_src).  sg_xcopy's default sends it
-# to the destination; LIO then looks the source up by its NAA, which LUN E shares
-# with A, and copies E instead (see 60-xcopy-ambiguous-naa.sh).
+# The command is sent to the source LUN (--on_src), as ssc-agent does.  sg_xcopy's
+# default sends it to the destination, and LIO then looks the source up by its
+# NAA among the session's LUNs: harmless here (A's NAA is unique), wrong when
+# another LUN shares the NAA (see 60-xcopy-ambiguous-naa.sh, LUNs E and F).
 . /lab/lib.sh
 
 blocks=$(dev_blocks "$LUN_A_SD")

@@ -1,21 +1,23 @@
 #!/bin/sh
-# LUN E's serial shares its first 25 hex digits with LUN A's, so both carry the
+# LUN F's serial shares its first 25 hex digits with LUN E's, so both carry the
 # same NAA.  LIO resolves a target descriptor to the receiving LUN when the NAA
-# is its own, else it searches the session's LUNs: with A and E both there, it
-# picks one of them.  Record where the data really goes; every case is an
-# EXTENDED COPY that ends GOOD.  An initiator must refuse ambiguous designators.
+# is its own, else it searches the session's LUNs and takes the first match:
+# with E and F both there, it picks one of them.  Record where the data really
+# goes; every case is an EXTENDED COPY that ends GOOD.  An initiator must refuse
+# ambiguous designators (ssc-agent does: 66-ssc-xcopy-refusals.sh).
 . /lab/lib.sh
 
 n=2048
-NA=$(naa_of "$LUN_A_SG"); NB=$(naa_of "$LUN_B_SG")
-fill() { for x in A B E; do eval "fill_dev /dev/urandom \$LUN_${x}_SD $n"; done; }
-snap() { # prefix: record sums of A, B, E
-    for x in A B E; do eval "${1}_$x=\$(dev_sum \$LUN_${x}_SD $n)"; done
+NB=$(naa_of "$LUN_B_SG"); NE=$(naa_of "$LUN_E_SG"); NF=$(naa_of "$LUN_F_SG")
+info "xcopy-ambiguous-naa: NAA(E) $NE NAA(F) $NF NAA(B) $NB"
+fill() { for x in B E F; do eval "fill_dev /dev/urandom \$LUN_${x}_SD $n"; done; }
+snap() { # prefix: record sums of B, E, F
+    for x in B E F; do eval "${1}_$x=\$(dev_sum \$LUN_${x}_SD $n)"; done
 }
 # whose old data does LUN $1 hold now, by comparing its sum with the "before" sums
 holds() {
     eval "now=\$after_$1"
-    for y in A B E; do eval "[ \"\$now\" = \"\$before_$y\" ] && { echo \"\$y's data\"; return; }"; done
+    for y in B E F; do eval "[ \"\$now\" = \"\$before_$y\" ] && { echo \"\$y's data\"; return; }"; done
     echo "other data"
 }
 result() { # name, status, expected description, observed description
@@ -24,27 +26,36 @@ result() { # name, status, expected description, observed description
     else fail "$1: GOOD, expected $3 but observed $4"; fi
 }
 
-# 1. sg_xcopy if=A of=B with its default (command sent to B, the destination):
-#    the source descriptor (A's NAA) is looked up, and LIO takes E.
+# 1. sg_xcopy if=E of=B with its default (command sent to B, the destination):
+#    the source descriptor (E's NAA) is looked up, and LIO takes F.
 fill; snap before
-out=$(sg_xcopy if="$LUN_A_SG" of="$LUN_B_SG" bs=512 count=$n 2>&1); rc=$?
+out=$(sg_xcopy if="$LUN_E_SG" of="$LUN_B_SG" bs=512 count=$n 2>&1); rc=$?
 snap after
 obs="B now holds $(holds B)"
-info "xcopy-ambiguous-naa: sg_xcopy A->B sent to B: exit $rc, $obs"
-result xcopy-ambiguous-naa-source "$rc" "B now holds E's data" "$obs"
+info "xcopy-ambiguous-naa: sg_xcopy E->B sent to B: exit $rc, $obs"
+result xcopy-ambiguous-naa-source "$rc" "B now holds F's data" "$obs"
 
-# 2. raw EXTENDED COPY sent to B, B -> NAA(A): the destination is looked up.
+# 2. raw EXTENDED COPY sent to B, B -> NAA(E): the destination is looked up.
 fill; snap before
-out=$(xcopy_lid1 "$LUN_B_SG" "$NB" "$NA" $n 0 0); rc=$?
+out=$(xcopy_lid1 "$LUN_B_SG" "$NB" "$NE" $n 0 0); rc=$?
 snap after
-obs="A now holds $(holds A), E now holds $(holds E)"
-info "xcopy-ambiguous-naa: B -> NAA(A) sent to B: exit $rc, $obs"
-result xcopy-ambiguous-naa-destination "$rc" "A now holds A's data, E now holds B's data" "$obs"
+obs="E now holds $(holds E), F now holds $(holds F)"
+info "xcopy-ambiguous-naa: B -> NAA(E) sent to B: exit $rc, $obs"
+result xcopy-ambiguous-naa-destination "$rc" "E now holds E's data, F now holds B's data" "$obs"
 
-# 3. the same copy sent to A itself: the NAA is the receiving LUN's own, no lookup.
+# 3. E -> B sent to E itself: the NAA is the receiving LUN's own, no lookup.
 fill; snap before
-out=$(xcopy_lid1 "$LUN_A_SG" "$NA" "$NB" $n 0 0); rc=$?
+out=$(xcopy_lid1 "$LUN_E_SG" "$NE" "$NB" $n 0 0); rc=$?
 snap after
 obs="B now holds $(holds B)"
-info "xcopy-ambiguous-naa: A -> B sent to A: exit $rc, $obs"
-result xcopy-ambiguous-naa-local "$rc" "B now holds A's data" "$obs"
+info "xcopy-ambiguous-naa: E -> B sent to E: exit $rc, $obs"
+result xcopy-ambiguous-naa-local "$rc" "B now holds E's data" "$obs"
+
+# 4. "E -> F" sent to E: both descriptors carry the receiving LUN's own NAA.
+#    LIO takes the destination as the local LUN (E) and looks the source up.
+fill; snap before
+out=$(xcopy_lid1 "$LUN_E_SG" "$NE" "$NF" $n 0 0); rc=$?
+snap after
+obs="E now holds $(holds E), F now holds $(holds F)"
+info "xcopy-ambiguous-naa: NAA(E) -> NAA(F) sent to E: exit $rc, $obs"
+result xcopy-ambiguous-naa-both "$rc" "E now holds F's data, F now holds F's data" "$obs"
