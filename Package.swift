@@ -19,10 +19,18 @@ let package = Package(
         .target(name: "CShims"),
         // libaio: Debian ships no pkg-config file, so link through a module map.
         .systemLibrary(name: "CAio", providers: [.apt(["libaio-dev"])]),
+        // libsgutils2's sg_pt pass-through layer, also through a module map.
+        .systemLibrary(name: "CSgUtils", providers: [.apt(["libsgutils2-dev"])]),
+        // SCSI third-party copy: CDB and parameter-list encoding, VPD/RCOP/sense
+        // decoding, an SG_IO transport on sg_pt.
+        .target(
+            name: "XCopy",
+            dependencies: ["CSgUtils", .product(name: "SystemPackage", package: "swift-system")]
+        ),
         .target(
             name: "Backends",
             dependencies: [
-                "CShims", "CAio",
+                "CShims", "CAio", "XCopy",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -30,11 +38,15 @@ let package = Package(
         .executableTarget(
             name: "ssc-agent",
             dependencies: [
-                "Backends",
+                "Backends", "XCopy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
+        ),
+        .testTarget(
+            name: "XCopyTests",
+            dependencies: ["XCopy"]
         ),
         .testTarget(
             name: "BackendsTests",

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds ssc-agent and runs every test: the engine's unit tests and the command-line
-# tests on loop-mounted btrfs, XFS, ext4, tmpfs and loop block devices (these need root:
-# without it they fail, never skip). Ends with one line "N passed, N failed".
+# Builds ssc-agent and runs every test: the unit tests, the command-line tests on
+# loop-mounted btrfs, XFS, ext4, tmpfs and loop block devices (these need root: without
+# it they fail, never skip), and the device lab, which boots a VM with the Linux LIO
+# SCSI target and runs the release binary's xcopy tests in it. Ends with one line
+# "N passed, N failed" over all of them; a skipped lab check counts as failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/opt/swift/usr/bin:$PATH
@@ -24,5 +26,27 @@ passed=$(grep -cE "^Test Case '.*' passed" "$log")
 failed=$(grep -cE "^Test Case '.*' failed" "$log")
 if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi   # a crash or a build error
 if [[ $passed -eq 0 && $failed -eq 0 ]]; then failed=1; fi  # nothing ran: that is a failure
-echo "$passed passed, $failed failed"
-[[ $status -eq 0 && $failed -eq 0 ]]
+echo "swift test: $passed passed, $failed failed"
+
+# The device lab, with the release binary (statically linked Swift runtime).
+lab_passed=0
+lab_failed=0
+if swift build -c release --static-swift-stdlib; then
+    LAB_OUT=$PWD/lab/out lab/run.sh --binary .build/release/ssc-agent
+    lab_status=$?
+    summary=lab/out/summary.txt
+    if [[ -f $summary ]]; then
+        lab_passed=$(grep -c '^PASS ' "$summary" || true)
+        lab_failed=$(( $(grep -c '^FAIL ' "$summary" || true) + $(grep -c '^SKIP ' "$summary" || true) ))
+    fi
+    if [[ $lab_status -ne 0 && $lab_failed -eq 0 ]]; then lab_failed=1; fi
+    if [[ $lab_passed -eq 0 && $lab_failed -eq 0 ]]; then lab_failed=1; fi
+else
+    lab_failed=1
+fi
+echo "device lab: $lab_passed passed, $lab_failed failed"
+
+total_passed=$((passed + lab_passed))
+total_failed=$((failed + lab_failed))
+echo "$total_passed passed, $total_failed failed"
+[[ $status -eq 0 && $total_failed -eq 0 ]]

@@ -57,8 +57,12 @@ public final class CopyEngine: Sendable {
         self.logger = logger
     }
 
-    /// reflink → copy_file_range → aio: the order used until profiles choose per device.
-    public static let standardBackends: [any CopyBackend] = [ReflinkBackend(), CopyFileRangeBackend(), AioBackend()]
+    /// reflink → copy_file_range → xcopy → aio: the order used until profiles choose
+    /// per device. Each passes over pairs it cannot serve, so xcopy is tried before aio
+    /// only when both ends are SCSI logical units.
+    public static let standardBackends: [any CopyBackend] = [
+        ReflinkBackend(), CopyFileRangeBackend(), XCopyBackend(), AioBackend(),
+    ]
 
     public func backend(named name: BackendName) -> (any CopyBackend)? {
         backends.first { $0.name == name }

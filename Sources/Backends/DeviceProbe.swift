@@ -20,6 +20,8 @@ public struct FileProbe: Sendable {
     public var physicalBlockSize: Int?
     /// For a block device: where it sits (partition, whole disk, sg node).
     public var topology: BlockTopology?
+    /// For a SCSI logical unit: what it answered.
+    public var scsi: SCSIProbe?
 }
 
 /// One backend's answer for a pair, as the protocol's `device.probe` reports it.
@@ -69,6 +71,7 @@ public enum DeviceProbe {
             probe.dioMemAlign = probe.logicalBlockSize ?? 0
             probe.dioOffsetAlign = probe.logicalBlockSize ?? 0
             probe.topology = BlockTopology.of(rdev: UInt64(st.st_rdev))
+            if let topology = probe.topology, topology.isSCSI { probe.scsi = SCSIProbe.probe(topology) }
         } else if let dio = try? SystemCalls.directIOAlignment(fd), dio.has_dioalign != 0 {
             probe.dioMemAlign = Int(dio.mem_align)
             probe.dioOffsetAlign = Int(dio.offset_align)

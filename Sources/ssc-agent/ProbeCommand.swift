@@ -1,6 +1,7 @@
 import ArgumentParser
 import Backends
 import Glibc
+import XCopy
 
 struct ProbeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -56,6 +57,44 @@ struct ProbeCommand: ParsableCommand {
         ]
         if let l = p.logicalBlockSize { members.append(("logical_block_size", .integer(Int64(l)))) }
         if let b = p.physicalBlockSize { members.append(("physical_block_size", .integer(Int64(b)))) }
+        if let t = p.topology {
+            members.append(("disk", .string(t.disk)))
+            members.append(("partition_offset", .unsigned(t.partitionOffset)))
+        }
+        if let scsi = p.scsi { members.append(("scsi", json(scsi))) }
+        return .object(members)
+    }
+
+    static func json(_ s: SCSIProbe) -> JSONValue {
+        var members: [(String, JSONValue)] = [("pass_through", .string(s.passThroughNode))]
+        if let i = s.inquiry {
+            members += [
+                ("vendor", .string(i.vendor)), ("product", .string(i.product)), ("revision", .string(i.revision)),
+                ("peripheral_device_type", .integer(Int64(i.peripheralDeviceType))), ("three_pc", .bool(i.threePC)),
+            ]
+        }
+        members.append(("designators", .array(s.designators.map { .string($0.description) })))
+        members.append(("preferred_designator", s.preferredDesignator.map { .string($0.description) } ?? .null))
+        if let c = s.capacity {
+            members.append(("block_size", .unsigned(UInt64(c.blockSize))))
+            members.append(("blocks", .unsigned(c.blocks)))
+        }
+        if let p = s.copyParameters {
+            members.append((
+                "copy_operating_parameters",
+                .object([
+                    ("max_target_descriptors", .unsigned(UInt64(p.maxTargetDescriptors))),
+                    ("max_segment_descriptors", .unsigned(UInt64(p.maxSegmentDescriptors))),
+                    ("max_descriptor_list_length", .unsigned(UInt64(p.maxDescriptorListLength))),
+                    ("max_segment_length", .unsigned(UInt64(p.maxSegmentLength))),
+                    ("max_concurrent_copies", .unsigned(UInt64(p.maxConcurrentCopies))),
+                    ("held_data_limit", .unsigned(UInt64(p.heldDataLimit))),
+                    ("data_segment_granularity", .unsigned(UInt64(p.dataSegmentGranularity))),
+                    ("implemented_descriptor_types", .array(p.implementedDescriptorTypes.map { .unsigned(UInt64($0)) })),
+                ])
+            ))
+        }
+        members.append(("problems", .array(s.problems.map { .string($0) })))
         return .object(members)
     }
 
@@ -70,6 +109,10 @@ struct ProbeCommand: ParsableCommand {
             if let fstype = p.fstype {
                 lines.append("  mounted      \(fstype) at \(p.mountPoint ?? "?")")
             }
+            if let t = p.topology, t.isPartition {
+                lines.append("  partition    of \(t.disk), starting at byte \(t.partitionOffset)")
+            }
+            if let scsi = p.scsi { lines += scsiLines(scsi) }
         } else {
             lines.append("  filesystem   \(p.fstype ?? "?") on \(p.mountSource ?? "?"), mounted at \(p.mountPoint ?? "?") (device \(p.device))")
             lines.append("  block sizes  st_blksize \(p.stBlksize), filesystem \(p.fsBlockSize)")
@@ -79,6 +122,23 @@ struct ProbeCommand: ParsableCommand {
                 ? "  O_DIRECT     yes: memory alignment \(p.dioMemAlign), offset alignment \(p.dioOffsetAlign)"
                 : "  O_DIRECT     no (buffered I/O)")
         for line in lines { Output.writeLine(line, to: STDOUT_FILENO) }
+    }
+
+    func scsiLines(_ s: SCSIProbe) -> [String] {
+        var lines: [String] = []
+        if let i = s.inquiry {
+            lines.append("  scsi         \(i.vendor) \(i.product) \(i.revision) via \(s.passThroughNode), 3PC=\(i.threePC ? 1 : 0)")
+        }
+        for d in s.designators {
+            lines.append("  designator   \(d)\(d == s.preferredDesignator ? "  (used for XCOPY)" : "")")
+        }
+        if let c = s.capacity { lines.append("  capacity     \(c.blocks) blocks of \(c.blockSize) bytes (READ CAPACITY(16))") }
+        if let p = s.copyParameters {
+            let types = p.implementedDescriptorTypes.map { "0x" + String($0, radix: 16) }.joined(separator: " ")
+            lines.append("  copy params  \(p.maxSegmentDescriptors) segment(s) and \(p.maxTargetDescriptors) target descriptors per command, descriptor list \(p.maxDescriptorListLength) B, segment up to \(p.maxSegmentLength) B, \(p.maxConcurrentCopies) concurrent, descriptors \(types)")
+        }
+        for problem in s.problems { lines.append("  scsi problem \(problem)") }
+        return lines
     }
 
     func printHuman(_ verdicts: [BackendVerdict], from: String, to: String) {

@@ -1,0 +1,61 @@
+import Glibc
+import XCopy
+
+/// One end of an XCOPY: the logical unit behind a block device, its pass-through
+/// transport and what it reported (INQUIRY, the preferred VPD 0x83 designator,
+/// READ CAPACITY(16)).
+struct SCSILogicalUnit {
+    let file: CopyFile
+    let topology: BlockTopology
+    let device: SCSIDevice
+    let inquiry: StandardInquiry
+    let designator: Designator
+    let capacity: Capacity
+
+    /// The LBA of a byte offset within the block device (a partition adds its start).
+    func lba(ofByte offset: UInt64) -> UInt64 {
+        (topology.partitionOffset + offset) / UInt64(capacity.blockSize)
+    }
+
+    /// Opens the pass-through node and asks the unit who it is. Anything the unit
+    /// answers that rules out third-party copy is a decline: no byte has moved.
+    static func identify(_ file: CopyFile, role: String, timeout: Duration) throws(BackendError) -> SCSILogicalUnit {
+        guard file.kind == .block, let topology = BlockTopology.of(rdev: file.rdev) else {
+            throw .declined(Decline(.notSupported, "the \(role) \(file.name) is not a block device"))
+        }
+        guard topology.isSCSI else {
+            throw .declined(Decline(.notSupported, "the \(role) \(file.name) is not a SCSI logical unit (\(topology.disk))"))
+        }
+        let transport: SGIODevice
+        do {
+            transport = try SGIODevice(path: topology.passThroughNode, writable: true, timeout: timeout)
+        } catch {
+            throw .declined(Decline(.notSupported, "cannot open \(topology.passThroughNode) for SCSI pass-through: \(error)"))
+        }
+        let device = SCSIDevice(transport: transport)
+        let what = "\(file.name) (\(topology.passThroughNode))"
+        do {
+            let inquiry = try device.inquiry()
+            guard inquiry.threePC else {
+                throw BackendError.declined(
+                    Decline(.notSupported, "\(what) reports 3PC=0 in INQUIRY (\(inquiry.vendor) \(inquiry.product)): no third-party copy"))
+            }
+            let designators = try device.deviceIdentification()
+            guard let designator = designators.preferredLogicalUnit else {
+                throw BackendError.declined(
+                    Decline(.notSupported, "\(what) reports no NAA, EUI-64 or T10 vendor id designator for its logical unit in VPD page 0x83"))
+            }
+            let capacity = try device.readCapacity16()
+            return SCSILogicalUnit(
+                file: file, topology: topology, device: device, inquiry: inquiry, designator: designator, capacity: capacity)
+        } catch let error as BackendError {
+            throw error
+        } catch let error as SCSIError {
+            // INQUIRY, VPD 0x83 and READ CAPACITY(16) are mandatory for a disk: a unit
+            // that fails them (or a node that is no SCSI device) cannot take part.
+            throw .declined(Decline(.notSupported, "\(what): \(error)"))
+        } catch {
+            throw .declined(Decline(.notSupported, "\(what): \(error)"))
+        }
+    }
+}

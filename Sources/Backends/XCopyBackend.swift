@@ -1,0 +1,190 @@
+import CShims
+import Glibc
+import SystemPackage
+import XCopy
+
+/// SCSI EXTENDED COPY (LID1) through SG_IO: the array copies between two of its logical
+/// units, no data passes through the host. Both ends must be SCSI block devices of one
+/// target that reports 3PC, with distinct, unambiguous designators. The command goes to
+/// the source unit (LIO resolves a designator that several units share to the wrong one
+/// when the command arrives elsewhere; the agent refuses such pairs anyway).
+public struct XCopyBackend: CopyBackend {
+    public let name = BackendName.xcopy
+
+    public init() {}
+
+    public func assess(_ plan: CopyPlan) -> Verdict {
+        for (file, role) in [(plan.source, "source"), (plan.destination, "destination")] {
+            guard file.kind == .block else {
+                return .no(Decline(.notSupported, "xcopy needs SCSI logical units on both sides; the \(role) is \(file.kind.article)"))
+            }
+            guard let topology = BlockTopology.of(rdev: file.rdev), topology.isSCSI else {
+                return .no(Decline(.notSupported, "xcopy needs SCSI logical units; the \(role) \(file.name) is not one"))
+            }
+            if let lbs = try? SystemCalls.logicalBlockSize(file.descriptor), lbs > 0 {
+                let block = UInt64(lbs)
+                let offset = role == "source" ? plan.srcOffset : plan.dstOffset
+                if offset % block != 0 || plan.count % block != 0 || topology.partitionOffset % block != 0 {
+                    return .no(Decline(.cannotServe, "the range is not aligned to the \(lbs)-byte logical blocks of \(file.name)"))
+                }
+            }
+        }
+        return .maybe("INQUIRY (3PC), VPD page 0x83 and RECEIVE COPY OPERATING PARAMETERS decide")
+    }
+
+    public func copy(_ plan: CopyPlan, context: CopyContext) throws(BackendError) -> BackendResult {
+        let tunables = plan.tunables.xcopy
+        let source = try SCSILogicalUnit.identify(plan.source, role: "source", timeout: tunables.timeout)
+        let destination = try SCSILogicalUnit.identify(plan.destination, role: "destination", timeout: tunables.timeout)
+        try checkIdentities(source, destination)
+        let blockSize = UInt64(source.capacity.blockSize)
+        guard destination.capacity.blockSize == source.capacity.blockSize else {
+            throw .declined(
+                Decline(
+                    .cannotServe,
+                    "the logical block sizes differ: \(source.capacity.blockSize) bytes on \(plan.source.name), \(destination.capacity.blockSize) on \(plan.destination.name)"))
+        }
+        guard plan.srcOffset % blockSize == 0, plan.dstOffset % blockSize == 0, plan.count % blockSize == 0,
+            source.topology.partitionOffset % blockSize == 0, destination.topology.partitionOffset % blockSize == 0
+        else {
+            throw .declined(Decline(.cannotServe, "the range is not aligned to the \(blockSize)-byte logical blocks"))
+        }
+        try checkWithinUnits(plan, source, destination, blockSize: blockSize)
+        let limits = try CommandLimits.of(source, blockSize: blockSize, tunables: tunables)
+        if plan.count == 0 { return BackendResult(bytes: 0) }
+
+        // The array reads the source's media and writes the destination's behind the
+        // host's page cache: dirty pages go down first, stale ones are dropped after.
+        try flush(plan.source)
+        try flush(plan.destination)
+        defer { _ = ssc_blkflsbuf(plan.destination.descriptor) }
+
+        var listIdentifier = UInt8.random(in: 0...255)
+        var done: UInt64 = 0
+        while done < plan.count {
+            if context.isCancelled { break }
+            let segments = limits.segments(
+                sourceLBA: source.lba(ofByte: plan.srcOffset + done), destinationLBA: destination.lba(ofByte: plan.dstOffset + done),
+                blocks: (plan.count - done) / blockSize)
+            let parameterList = ExtendedCopy.lid1ParameterList(
+                listIdentifier: listIdentifier, priority: tunables.priority, source: source.designator,
+                destination: destination.designator, blockSize: UInt32(blockSize), segments: segments)
+            do {
+                try source.device.extendedCopy(parameterList: parameterList)
+            } catch {
+                throw classify(error, bytesInPlace: done, plan: plan)
+            }
+            done += segments.reduce(0) { $0 + UInt64($1.blocks) } * blockSize
+            listIdentifier &+= 1
+            context.progress(done)
+        }
+        return BackendResult(bytes: done)
+    }
+
+    /// Designators must exist (checked in identify), differ, and be unambiguous: no
+    /// other unit the host sees may report the same designator with a different unit
+    /// serial number (VPD 0x80), or the target may resolve it to that unit (LIO does).
+    /// The same designator with the same serial is another path to the same unit
+    /// (multipath), which is fine.
+    private func checkIdentities(_ source: SCSILogicalUnit, _ destination: SCSILogicalUnit) throws(BackendError) {
+        if source.designator == destination.designator {
+            throw .declined(
+                Decline(
+                    .denied,
+                    "\(source.file.name) and \(destination.file.name) report the same designator \(source.designator): the copy target would be ambiguous"))
+        }
+        let ends = [source.topology.scsiDeviceDirectory, destination.topology.scsiDeviceDirectory]
+        for (device, page) in BlockTopology.allDeviceIdentificationPages() where !ends.contains(device) {
+            guard let other = (try? Designator.parsePage(page))?.preferredLogicalUnit else { continue }
+            for unit in [source, destination] where unit.designator == other {
+                let serial = BlockTopology.unitSerialPage(ofDevice: unit.topology.scsiDeviceDirectory)
+                if let serial, !serial.isEmpty, serial == BlockTopology.unitSerialPage(ofDevice: device) { continue }
+                throw .declined(
+                    Decline(
+                        .denied,
+                        "\(unit.file.name)'s designator \(unit.designator) is also reported by another logical unit (\(basename(of: device))) with a different serial number: the copy target would be ambiguous"))
+            }
+        }
+    }
+
+    /// A range past the end of either logical unit is invalid, before any command.
+    private func checkWithinUnits(_ plan: CopyPlan, _ source: SCSILogicalUnit, _ destination: SCSILogicalUnit, blockSize: UInt64)
+        throws(BackendError)
+    {
+        for (unit, offset, role) in [(source, plan.srcOffset, "source"), (destination, plan.dstOffset, "destination")] {
+            let endLBA = unit.lba(ofByte: offset) + plan.count / blockSize
+            if endLBA > unit.capacity.blocks {
+                throw .failed(
+                    CopyError(
+                        .invalid,
+                        "\(unit.file.name): the range ends at LBA \(endLBA), past the \(role) logical unit's \(unit.capacity.blocks) blocks (READ CAPACITY)"))
+            }
+        }
+    }
+
+    private func flush(_ file: CopyFile) throws(BackendError) {
+        do { try SystemCalls.fdatasync(file.descriptor) } catch {
+            throw .declined(Decline(.cannotServe, "cannot flush \(file.name) before the copy: \(error.summary)", errno: error))
+        }
+    }
+
+    /// The design's classes: invalid opcode → not supported; COPY ABORTED 0x0D/0x02
+    /// before any data → denied; anything after data moved → an error with the bytes.
+    private func classify(_ error: SCSIError, bytesInPlace: UInt64, plan: CopyPlan) -> BackendError {
+        let what = "EXTENDED COPY from \(plan.source.name) to \(plan.destination.name): \(error)"
+        if bytesInPlace == 0 {
+            if error.isInvalidOpcode { return .declined(Decline(.notSupported, what)) }
+            if error.isCopyTargetUnreachable { return .declined(Decline(.denied, what)) }
+            if let sense = error.sense, sense.key == .illegalRequest {
+                return .declined(Decline(.cannotServe, what))
+            }
+        }
+        let kind: CopyErrorKind = error.sense?.key == .dataProtect ? .rofs : .io
+        return .failed(CopyError(kind, "\(plan.destination.name): \(what)", bytes: bytesInPlace))
+    }
+}
+
+/// How one EXTENDED COPY command may be shaped: the device's RECEIVE COPY OPERATING
+/// PARAMETERS and the 16-bit block count of a 0x02 segment, narrowed by tunables.
+struct CommandLimits {
+    var segmentsPerCommand: Int
+    var blocksPerSegment: UInt64
+
+    static func of(_ unit: SCSILogicalUnit, blockSize: UInt64, tunables: XCopyTunables) throws(BackendError) -> CommandLimits {
+        let parameters: CopyOperatingParameters
+        do {
+            parameters = try unit.device.receiveCopyOperatingParameters()
+        } catch {
+            throw .declined(Decline(.notSupported, "\(unit.file.name): RECEIVE COPY OPERATING PARAMETERS: \(error)"))
+        }
+        let types = parameters.implementedDescriptorTypes
+        if !types.isEmpty, !(types.contains(0x02) && types.contains(0xE4)) {
+            let list = types.map { "0x" + String($0, radix: 16) }.joined(separator: ", ")
+            throw .declined(
+                Decline(.notSupported, "\(unit.file.name) implements descriptor types \(list), not 0x02 (block to block) with 0xE4 (identification)"))
+        }
+        // Two 32-byte 0xE4 target descriptors, then 28-byte 0x02 segment descriptors.
+        let byListLength = parameters.maxDescriptorListLength > 64 ? Int((parameters.maxDescriptorListLength - 64) / 28) : 1
+        var segments = max(1, min(Int(parameters.maxSegmentDescriptors), byListLength))
+        if tunables.segmentsPerCommand > 0 { segments = min(segments, tunables.segmentsPerCommand) }
+        var blocks: UInt64 = 65535
+        if parameters.maxSegmentLength > 0 { blocks = min(blocks, UInt64(parameters.maxSegmentLength) / blockSize) }
+        if tunables.bytesPerCommand > 0 { blocks = min(blocks, max(1, tunables.bytesPerCommand / blockSize / UInt64(segments))) }
+        guard blocks > 0 else {
+            throw .declined(Decline(.notSupported, "\(unit.file.name) allows segments of \(parameters.maxSegmentLength) bytes, under one block"))
+        }
+        return CommandLimits(segmentsPerCommand: segments, blocksPerSegment: blocks)
+    }
+
+    /// The segments of the next command, starting at the given LBAs.
+    func segments(sourceLBA: UInt64, destinationLBA: UInt64, blocks: UInt64) -> [ExtendedCopy.BlockSegment] {
+        var result: [ExtendedCopy.BlockSegment] = []
+        var offset: UInt64 = 0
+        while offset < blocks && result.count < segmentsPerCommand {
+            let n = min(blocksPerSegment, blocks - offset)
+            result.append(ExtendedCopy.BlockSegment(sourceLBA: sourceLBA + offset, destinationLBA: destinationLBA + offset, blocks: UInt16(n)))
+            offset += n
+        }
+        return result
+    }
+}
