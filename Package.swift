@@ -50,7 +50,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BackendsTests",
-            dependencies: ["Backends", "CShims", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["Backends", "CShims", "XCopy", .product(name: "SystemPackage", package: "swift-system")]
         ),
         // Drive the built `ssc-agent` binary on loop-mounted filesystems and loop devices.
         .testTarget(

@@ -157,23 +157,37 @@ struct CommandLimits {
         } catch {
             throw .declined(Decline(.notSupported, "\(unit.file.name): RECEIVE COPY OPERATING PARAMETERS: \(error)"))
         }
+        do {
+            return try CommandLimits(parameters: parameters, blockSize: blockSize, tunables: tunables)
+        } catch {
+            throw .declined(Decline(.notSupported, "\(unit.file.name) \(error.message)"))
+        }
+    }
+
+    /// The shape of a command from the device's parameters (SPC-4 §6.18), or why the
+    /// device cannot take a block-to-block copy.
+    init(parameters: CopyOperatingParameters, blockSize: UInt64, tunables: XCopyTunables) throws(Decline) {
         let types = parameters.implementedDescriptorTypes
         if !types.isEmpty, !(types.contains(0x02) && types.contains(0xE4)) {
             let list = types.map { "0x" + String($0, radix: 16) }.joined(separator: ", ")
-            throw .declined(
-                Decline(.notSupported, "\(unit.file.name) implements descriptor types \(list), not 0x02 (block to block) with 0xE4 (identification)"))
+            throw Decline(.notSupported, "implements descriptor types \(list), not 0x02 (block to block) with 0xE4 (identification)")
+        }
+        guard parameters.maxTargetDescriptors == 0 || parameters.maxTargetDescriptors >= 2 else {
+            throw Decline(.notSupported, "allows \(parameters.maxTargetDescriptors) target descriptor per command, and a copy needs two")
         }
         // Two 32-byte 0xE4 target descriptors, then 28-byte 0x02 segment descriptors.
         let byListLength = parameters.maxDescriptorListLength > 64 ? Int((parameters.maxDescriptorListLength - 64) / 28) : 1
-        var segments = max(1, min(Int(parameters.maxSegmentDescriptors), byListLength))
+        var segments = max(1, min(Int(max(parameters.maxSegmentDescriptors, 1)), byListLength))
         if tunables.segmentsPerCommand > 0 { segments = min(segments, tunables.segmentsPerCommand) }
+        // A 0x02 segment counts blocks in 16 bits (SPC-4 §6.3.7.5, bytes 10..11).
         var blocks: UInt64 = 65535
         if parameters.maxSegmentLength > 0 { blocks = min(blocks, UInt64(parameters.maxSegmentLength) / blockSize) }
         if tunables.bytesPerCommand > 0 { blocks = min(blocks, max(1, tunables.bytesPerCommand / blockSize / UInt64(segments))) }
         guard blocks > 0 else {
-            throw .declined(Decline(.notSupported, "\(unit.file.name) allows segments of \(parameters.maxSegmentLength) bytes, under one block"))
+            throw Decline(.notSupported, "allows segments of \(parameters.maxSegmentLength) bytes, under one \(blockSize)-byte block")
         }
-        return CommandLimits(segmentsPerCommand: segments, blocksPerSegment: blocks)
+        segmentsPerCommand = segments
+        blocksPerSegment = blocks
     }
 
     /// The segments of the next command, starting at the given LBAs.
