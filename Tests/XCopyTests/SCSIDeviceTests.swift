@@ -5,7 +5,7 @@ import XCopy
 /// sends, how it decodes the answers, and UNIT ATTENTION handling.
 final class SCSIDeviceTests: XCTestCase {
     func testInquiryOfLUNA() throws {
-        let fake = FakeTransport([.data(LIO.standardInquiry(threePC: true))])
+        let fake = FakeTransport([.data(LIO.Recorded.inquiryA)])
         let inquiry = try SCSIDevice(transport: fake).inquiry()
         XCTAssertEqual(fake.commands.map(\.cdb), [hex("12 00 00 0024 00")])
         XCTAssertEqual(inquiry.vendor, "LIO-ORG")
@@ -20,7 +20,7 @@ final class SCSIDeviceTests: XCTestCase {
     }
 
     func testDeviceIdentificationOfLUNA() throws {
-        let fake = FakeTransport([.data(LIO.deviceIdentificationPage())])
+        let fake = FakeTransport([.data(LIO.Recorded.deviceIdentificationA)])
         let designators = try SCSIDevice(transport: fake).deviceIdentification()
         XCTAssertEqual(fake.commands.map(\.cdb), [hex("12 01 83 00FC 00")])
         XCTAssertEqual(designators.count, 7)
@@ -53,7 +53,7 @@ final class SCSIDeviceTests: XCTestCase {
     }
 
     func testReadCapacity16() throws {
-        let fake = FakeTransport([.data(LIO.capacity64MiB)])
+        let fake = FakeTransport([.data(LIO.Recorded.capacityA)])
         let capacity = try SCSIDevice(transport: fake).readCapacity16()
         XCTAssertEqual(fake.commands.map(\.cdb), [hex("9E 10 0000000000000000 00000020 00 00")])
         XCTAssertEqual(capacity, Capacity(lastLBA: 131071, blockSize: 512))
@@ -61,7 +61,7 @@ final class SCSIDeviceTests: XCTestCase {
     }
 
     func testReceiveCopyOperatingParameters() throws {
-        let fake = FakeTransport([.data(LIO.copyOperatingParameters())])
+        let fake = FakeTransport([.data(LIO.Recorded.copyOperatingParametersA)])
         let parameters = try SCSIDevice(transport: fake).receiveCopyOperatingParameters()
         XCTAssertEqual(fake.commands.map(\.cdb), [hex("84 03 0000000000000000 00000200 00 00")])
         XCTAssertEqual(parameters.maxSegmentDescriptors, 1)
@@ -123,7 +123,7 @@ final class SCSIDeviceTests: XCTestCase {
     /// LIO's first command to a freshly mapped LUN ends in UNIT ATTENTION, REPORTED
     /// LUNS DATA HAS CHANGED; the retrying transport sends it again and succeeds.
     func testUnitAttentionIsRetried() throws {
-        let fake = FakeTransport([.sense(LIO.reportedLunsChanged), .data(LIO.standardInquiry(threePC: true))])
+        let fake = FakeTransport([.sense(LIO.reportedLunsChanged), .data(LIO.Recorded.inquiryA)])
         let device = SCSIDevice(transport: UnitAttentionRetryingTransport(fake))
         XCTAssertEqual(try device.inquiry().vendor, "LIO-ORG")
         XCTAssertEqual(fake.commands.count, 2)
@@ -182,7 +182,7 @@ final class SCSIDeviceTests: XCTestCase {
 
         for answer in [FakeTransport.Answer.status(0x08), .error(.transport(command: "INQUIRY", detail: "DID_NO_CONNECT")),
                        .error(.system(command: "INQUIRY", errno: .ioError)), .sense(LIO.invalidOpcode)] {
-            let single = FakeTransport([answer, .data(LIO.standardInquiry(threePC: true))])
+            let single = FakeTransport([answer, .data(LIO.Recorded.inquiryA)])
             _ = expectError { () throws(SCSIError) in try SCSIDevice(transport: UnitAttentionRetryingTransport(single)).inquiry() }
             XCTAssertEqual(single.commands.count, 1)
         }
