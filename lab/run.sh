@@ -225,6 +225,12 @@ LAB_KERNEL=$KVER
 LAB_TEST_TIMEOUT=$TEST_TIMEOUT
 SSC_AGENT=$SSC_AGENT
 EOF
+# LAB_GUEST_* variables of the host's environment go to the guest tests too
+# (e.g. LAB_GUEST_RUNS for lab/bench-xcopy.sh); plain words only.
+for v in $(compgen -e | grep '^LAB_GUEST_[A-Za-z0-9_]*$' || true); do
+    [[ ${!v} =~ ^[A-Za-z0-9_.,:/+=-]*$ ]] || die "$v: only letters, digits and _.,:/+=- in LAB_GUEST_* values"
+    echo "$v=${!v}" >>"$ROOT/lab/lab.conf"
+done
 
 # Uncompressed newc archive: the kernel unpacks it without decompressing
 # under emulation.

@@ -152,17 +152,27 @@ need_agent() { # check-name
 }
 
 # ssc ARGS...: run ssc-agent.  Sets SSC_RC (exit status), SSC_OUT (stdout),
-# SSC_ERR (stderr), SSC_JSON (stdout flattened by json_flat) and SSC_SECS (wall
-# time, guest clock); prints the command and its output for the console.
+# SSC_ERR (stderr), SSC_JSON (stdout flattened by json_flat), SSC_SECS (wall
+# time, guest clock) and SSC_READ_BYTES / SSC_WRITE_BYTES (what the process read
+# from and wrote to storage, /proc/PID/io); prints the command and its output.
 ssc() {
     _t0=$(cut -d' ' -f1 /proc/uptime)
-    "$SSC_AGENT" "$@" >"$LAB_TMP/ssc.out" 2>"$LAB_TMP/ssc.err"
-    SSC_RC=$?
+    # A wrapper shell runs ssc-agent as its child: once the child is reaped the
+    # kernel adds its I/O counters to the shell's, read with builtins only.
+    _SSC_OUT=$LAB_TMP/ssc.out _SSC_ERR=$LAB_TMP/ssc.err sh -c '
+        io() { while read -r k v; do eval "${k%:}_$1=\$v"; done </proc/$$/io; }
+        io 0
+        "$@" >"$_SSC_OUT" 2>"$_SSC_ERR"
+        rc=$?
+        io 1
+        echo "$rc $((read_bytes_1 - read_bytes_0)) $((write_bytes_1 - write_bytes_0))"
+    ' sh "$SSC_AGENT" "$@" >"$LAB_TMP/ssc.io"
+    read -r SSC_RC SSC_READ_BYTES SSC_WRITE_BYTES <"$LAB_TMP/ssc.io"
     _t1=$(cut -d' ' -f1 /proc/uptime)
     SSC_SECS=$(awk "BEGIN { printf \"%.2f\", $_t1 - $_t0 }")
     SSC_OUT=$(cat "$LAB_TMP/ssc.out"); SSC_ERR=$(cat "$LAB_TMP/ssc.err")
     SSC_JSON=$(json_flat <"$LAB_TMP/ssc.out")
-    echo "+ ssc-agent $* -> exit $SSC_RC in ${SSC_SECS}s"
+    echo "+ ssc-agent $* -> exit $SSC_RC in ${SSC_SECS}s, read_bytes $SSC_READ_BYTES, write_bytes $SSC_WRITE_BYTES"
     [ -z "$SSC_OUT" ] || echo "$SSC_OUT" | head -60
     [ -z "$SSC_ERR" ] || echo "$SSC_ERR" | head -20 | sed 's/^/stderr: /'
 }
@@ -181,4 +191,37 @@ skipped_field() {
         [ "$_b" = "$1" ] && { jv "skipped.$_i.$2"; return 0; }
         _i=$((_i + 1))
     done
+}
+
+# port_stat X FIELD: a counter of LUN X's port (statistics/scsi_tgt_port:
+# in_cmds, read_mbytes, write_mbytes; MiB rounded down).  It counts the
+# initiator's commands and, for an EXTENDED COPY, LIO's own reads or writes on
+# the LUN that received the command (measured: sg_xcopy --on_src A -> B adds
+# 64 MiB to A's read_mbytes and nothing to B's write_mbytes).
+port_stat() { eval "cat \"\$LUN_${1}_PORT/statistics/scsi_tgt_port/$2\"" 2>/dev/null; }
+# lu_stat X FIELD: a counter of LUN X's backstore (statistics/scsi_lu: num_cmds,
+# read_mbytes, write_mbytes).
+lu_stat() { eval "cat \"\$LUN_${1}_BACKSTORE/statistics/scsi_lu/$2\"" 2>/dev/null; }
+
+# Fill all of LUN X from SRC (/dev/urandom, /dev/zero) with O_DIRECT.
+fill_lun() { # src X
+    eval "fill_dev \"\$1\" \"\$LUN_${2}_SD\" \$(dev_blocks \"\$LUN_${2}_SD\")"
+}
+
+# refusal_problems KIND [REGEX...]: after `ssc ... --json`, print what is wrong
+# with it as a refusal of kind KIND whose error.message matches every extended
+# REGEX (case-insensitive); prints nothing when it is a proper refusal: exit 1,
+# no "ok":true, ok false, error.kind KIND, no storage bytes written (/proc/PID/io).
+refusal_problems() {
+    _k=$1; shift
+    _p=
+    [ "$SSC_RC" = 1 ] || _p="$_p exit $SSC_RC (expected 1);"
+    case "$SSC_OUT" in *'"ok":true'*) _p="$_p printed \"ok\":true;" ;; esac
+    [ "$(jv ok)" = false ] || _p="$_p ok is '$(jv ok)';"
+    [ "$(jv error.kind)" = "$_k" ] || _p="$_p kind '$(jv error.kind)' (expected $_k);"
+    [ "${SSC_WRITE_BYTES:-0}" = 0 ] || _p="$_p the process wrote $SSC_WRITE_BYTES bytes to storage;"
+    for _re; do
+        jv error.message | grep -qiE -- "$_re" || _p="$_p message does not match /$_re/;"
+    done
+    echo "$_p"
 }

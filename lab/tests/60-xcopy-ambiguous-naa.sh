@@ -4,7 +4,7 @@
 # is its own, else it searches the session's LUNs and takes the first match:
 # with E and F both there, it picks one of them.  Record where the data really
 # goes; every case is an EXTENDED COPY that ends GOOD.  An initiator must refuse
-# ambiguous designators (ssc-agent does: 66-ssc-xcopy-refusals.sh).
+# ambiguous designators (ssc-agent does: 87-ssc-xcopy-ambiguous-naa.sh).
 . /lab/lib.sh
 
 n=2048

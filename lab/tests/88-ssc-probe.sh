@@ -1,0 +1,32 @@
+#!/bin/sh
+# ssc-agent probe on a LIO LUN shows its SCSI identity: vendor LIO-ORG, 3PC and
+# the NAA designator of VPD 0x83; probe --json carries a "scsi" object.
+. /lab/lib.sh
+need_agent ssc-probe
+
+naa=$(naa_of "$LUN_A_SG")
+ssc probe "$LUN_A_SD"
+text=$(echo "$SSC_OUT" | tr 'A-F' 'a-f' | tr -d ':')
+p=
+[ "$SSC_RC" = 0 ] || p="$p exit $SSC_RC;"
+echo "$SSC_OUT" | grep -q 'LIO-ORG' || p="$p no LIO-ORG;"
+echo "$SSC_OUT" | grep -qi '3PC' || p="$p no 3PC;"
+case "$text" in *"$naa"*) ;; *) p="$p no NAA $naa;" ;; esac
+[ -z "$p" ] && pass "ssc-probe-scsi: probe $LUN_A_SD shows LIO-ORG, 3PC and NAA $naa" ||
+    fail "ssc-probe-scsi:$p${SSC_ERR:+ stderr: $SSC_ERR}"
+info "ssc-probe: A: $(echo "$SSC_OUT" | grep -i '3pc' | head -3 | tr '\n' ' ')"
+
+ssc probe "$LUN_A_SD" --json
+scsi=$(echo "$SSC_JSON" | grep -E '^([^=]*\.)?scsi\.')
+p=
+[ "$SSC_RC" = 0 ] || p="$p exit $SSC_RC;"
+[ -n "$scsi" ] || p="$p no \"scsi\" object;"
+echo "$scsi" | grep -q '=LIO-ORG' || p="$p no LIO-ORG value in it;"
+echo "$scsi" | tr 'A-F' 'a-f' | tr -d ':' | grep -q "$naa" || p="$p no NAA $naa in it;"
+echo "$scsi" | head -40 | sed 's/^/  /'
+[ -z "$p" ] && pass "ssc-probe-json: probe --json has a scsi object ($(echo "$scsi" | wc -l) fields) with LIO-ORG and the NAA" ||
+    fail "ssc-probe-json:$p"
+
+# LUN D (3PC=0), for the record.
+ssc probe "$LUN_D_SD"
+info "ssc-probe: D: $(echo "$SSC_OUT" | grep -i '3pc' | head -3 | tr '\n' ' ')"
