@@ -1,0 +1,118 @@
+#!/bin/sh
+# Guest half of lab/bench-xcopy.sh (not a test): the same 64 MiB copy A -> B by
+# `ssc-agent copy --backend xcopy` and by `sg_xcopy --on_src`, LAB_GUEST_RUNS
+# timed runs each (interleaved, order alternating), after one verified warm-up
+# each; then the bytes the initiator's process reads and writes (read_bytes /
+# write_bytes of /proc/PID/io) for an xcopy, an aio and an sg_xcopy copy, and
+# what crossed the fabric (LIO's per-port counters).  Prints "INFO bench..."
+# lines, which the host collects, and one PASS or FAIL.
+. /lab/lib.sh
+
+RUNS=${LAB_GUEST_RUNS:-5}
+if [ -z "$SSC_AGENT" ]; then fail "bench-xcopy: no --binary given"; exit 0; fi
+
+fill_lun /dev/urandom A || { fail "bench-xcopy: filling LUN A failed"; exit 0; }
+sum_a=$(dev_sum "$LUN_A_SD")
+bytes=$(( $(dev_blocks "$LUN_A_SD") * 512 ))
+
+# now_us: wall clock in microseconds (busybox ash's EPOCHREALTIME)
+now_us() { t=$EPOCHREALTIME; echo "${t%.*}${t#*.}"; }
+# run_ssc / run_sg: one timed copy A -> B; sets SECS (wall), ENGINE (ssc-agent's
+# own "seconds"), returns the tool's exit status.
+run_ssc() {
+    t0=$(now_us)
+    "$SSC_AGENT" copy "$LUN_A_SD" "$LUN_B_SD" --backend xcopy --json >"$LAB_TMP/ssc.json" 2>"$LAB_TMP/ssc.err"
+    rc=$?
+    t1=$(now_us)
+    SECS=$(awk "BEGIN { printf \"%.4f\", ($t1 - $t0) / 1e6 }")
+    ENGINE=$(json_flat <"$LAB_TMP/ssc.json" | sed -n 's/^seconds=//p')
+    [ $rc = 0 ] && grep -q '"backend":"xcopy"' "$LAB_TMP/ssc.json" || {
+        echo "ssc-agent exit $rc: $(cat "$LAB_TMP/ssc.json" "$LAB_TMP/ssc.err")"; return 1; }
+}
+run_sg() {
+    t0=$(now_us)
+    sg_xcopy if="$LUN_A_SG" of="$LUN_B_SG" bs=512 bpt=65535 --on_src >"$LAB_TMP/sg.out" 2>&1
+    rc=$?
+    t1=$(now_us)
+    SECS=$(awk "BEGIN { printf \"%.4f\", ($t1 - $t0) / 1e6 }")
+    [ $rc = 0 ] || { echo "sg_xcopy exit $rc: $(sense_summary <"$LAB_TMP/sg.out")"; return 1; }
+}
+
+# Warm-up, verified: B zeroed, copied, compared with A.
+for tool in ssc sg; do
+    fill_lun /dev/zero B
+    run_$tool || { fail "bench-xcopy: warm-up $tool failed"; exit 0; }
+    [ "$(dev_sum "$LUN_B_SD")" = "$sum_a" ] || { fail "bench-xcopy: after the $tool warm-up B differs from A"; exit 0; }
+    info "bench warm-up $tool: ${SECS}s, B verified"
+done
+
+: >"$LAB_TMP/ssc.times"; : >"$LAB_TMP/sg.times"; : >"$LAB_TMP/engine.times"
+i=1
+while [ $i -le "$RUNS" ]; do
+    if [ $((i % 2)) = 1 ]; then order="ssc sg"; else order="sg ssc"; fi
+    line="bench run $i:"
+    for tool in $order; do
+        run_$tool || { fail "bench-xcopy: run $i $tool failed"; exit 0; }
+        echo "$SECS" >>"$LAB_TMP/$tool.times"
+        if [ $tool = ssc ]; then
+            echo "$ENGINE" >>"$LAB_TMP/engine.times"
+            line="$line ssc-agent ${SECS}s (engine ${ENGINE}s)"
+        else
+            line="$line sg_xcopy ${SECS}s"
+        fi
+    done
+    info "$line"
+    i=$((i + 1))
+done
+[ "$(dev_sum "$LUN_B_SD")" = "$sum_a" ] || { fail "bench-xcopy: after the timed runs B differs from A"; exit 0; }
+
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.4f", v[(NR + 1) / 2]; else printf "%.4f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+m_ssc=$(median "$LAB_TMP/ssc.times"); m_sg=$(median "$LAB_TMP/sg.times"); m_eng=$(median "$LAB_TMP/engine.times")
+ratio=$(awk "BEGIN { printf \"%.2f\", $m_sg / $m_ssc }")
+info "bench median: ssc-agent xcopy ${m_ssc}s (engine ${m_eng}s), sg_xcopy --on_src ${m_sg}s, ratio sg_xcopy/ssc-agent $ratio ($RUNS runs each, $bytes bytes, MiB/s: ssc-agent $(awk "BEGIN { printf \"%.0f\", $bytes / 1048576 / $m_ssc }"), sg_xcopy $(awk "BEGIN { printf \"%.0f\", $bytes / 1048576 / $m_sg }"))"
+
+# Process start-up alone (a static Swift binary vs a small C program), for
+# reading the medians above: `ssc-agent --version` and `sg_xcopy --version`.
+: >"$LAB_TMP/v.ssc"; : >"$LAB_TMP/v.sg"
+i=1
+while [ $i -le "$RUNS" ]; do
+    t0=$(now_us); "$SSC_AGENT" --version >/dev/null 2>&1; t1=$(now_us)
+    awk "BEGIN { printf \"%.4f\\n\", ($t1 - $t0) / 1e6 }" >>"$LAB_TMP/v.ssc"
+    t0=$(now_us); sg_xcopy --version >/dev/null 2>&1; t1=$(now_us)
+    awk "BEGIN { printf \"%.4f\\n\", ($t1 - $t0) / 1e6 }" >>"$LAB_TMP/v.sg"
+    i=$((i + 1))
+done
+info "bench start-up median: ssc-agent --version $(median "$LAB_TMP/v.ssc")s, sg_xcopy --version $(median "$LAB_TMP/v.sg")s"
+
+# I/O of the initiator process: a fresh sh runs the copy as its child; after
+# the child is reaped its counters are added to the shell's, so the shell's
+# /proc/$$/io (read with builtins only) before and after gives the child's.
+io_of() { # label command...
+    _label=$1; shift
+    _a_rd=$(port_stat A read_mbytes); _b_wr=$(port_stat B write_mbytes)
+    _io=$(sh -c '
+        io() { while read -r k v; do eval "${k%:}_$1=\$v"; done </proc/$$/io; }
+        io 0
+        "$@" >/dev/null 2>&1
+        rc=$?
+        io 1
+        echo "rc=$rc read_bytes=$((read_bytes_1 - read_bytes_0)) write_bytes=$((write_bytes_1 - write_bytes_0)) rchar=$((rchar_1 - rchar_0)) wchar=$((wchar_1 - wchar_0))"
+    ' sh "$@")
+    _a_rd=$(( $(port_stat A read_mbytes) - _a_rd )); _b_wr=$(( $(port_stat B write_mbytes) - _b_wr ))
+    _ok=$( [ "$(dev_sum "$LUN_B_SD")" = "$sum_a" ] && echo "B verified" || echo "B DIFFERS from A")
+    info "bench io $_label: $_io; through the fabric: A read ${_a_rd} MiB, B written ${_b_wr} MiB; $_ok"
+    case "$_io:$_ok" in rc=0*:"B verified") ;; *) IO_FAIL="$IO_FAIL $_label" ;; esac
+}
+IO_FAIL=
+fill_lun /dev/zero B
+io_of "ssc-agent xcopy" "$SSC_AGENT" copy "$LUN_A_SD" "$LUN_B_SD" --backend xcopy
+fill_lun /dev/zero B
+io_of "ssc-agent aio" "$SSC_AGENT" copy "$LUN_A_SD" "$LUN_B_SD" --backend aio
+fill_lun /dev/zero B
+io_of "sg_xcopy --on_src" sg_xcopy if="$LUN_A_SG" of="$LUN_B_SG" bs=512 bpt=65535 --on_src
+
+if [ -n "$IO_FAIL" ]; then
+    fail "bench-xcopy: I/O measurement runs failed:$IO_FAIL"
+else
+    pass "bench-xcopy: $RUNS runs each, ratio of medians sg_xcopy/ssc-agent $ratio"
+fi
