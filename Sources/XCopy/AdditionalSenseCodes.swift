@@ -1,5 +1,5 @@
 /// The ADDITIONAL SENSE CODE / QUALIFIER pairs this library has to explain (SPC-4
-/// Annex D.2, Table D.1; wording as sg3_utils' sg_lib_data.c, lower-cased).
+/// Annex D; wording as sg3_utils' sg_lib_data.c, lower-cased).
 ///
 /// Not the whole table: the codes a disk, a copy manager and an SG_IO initiator meet
 /// (readiness, medium errors, the third-party copy family 0x0D and 0x26/0x06..0x0D,
@@ -29,7 +29,7 @@ enum AdditionalSenseCodes {
 
     private static let exact: [UInt16: String] = [
         0x0000: "no additional sense information",
-        // 0x04: NOT READY conditions (SPC-4 Table D.1).
+        // 0x04: NOT READY conditions (SPC-4 Annex D).
         0x0400: "logical unit not ready, cause not reportable",
         0x0401: "logical unit is in process of becoming ready",
         0x0402: "logical unit not ready, initializing command required",
@@ -48,7 +48,7 @@ enum AdditionalSenseCodes {
         0x0C00: "write error",
         0x0C02: "write error - auto reallocation failed",
         0x0C03: "write error - recommend reassignment",
-        // 0x0D: errors of a copy manager talking to its copy targets (SPC-4 §6.3.3).
+        // 0x0D: errors of a copy manager talking to its copy targets.
         0x0D00: "error detected by third party temporary initiator",
         0x0D01: "third party device failure",
         0x0D02: "copy target device not reachable",

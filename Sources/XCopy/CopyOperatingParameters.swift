@@ -1,5 +1,5 @@
 extension SCSICommand {
-    /// RECEIVE COPY OPERATING PARAMETERS, the LID1 form (SPC-4 §6.18, Table 220): a
+    /// RECEIVE COPY OPERATING PARAMETERS, the LID1 form (SPC-4 §6.18): a
     /// RECEIVE COPY RESULTS command with service action 0x03.
     ///
     ///     byte 0      OPERATION CODE (0x84)
@@ -22,7 +22,7 @@ extension SCSICommand {
     }
 }
 
-/// The copy manager's limits (SPC-4 §6.18, Table 221, parameter data of RECEIVE COPY
+/// The copy manager's limits (SPC-4 §6.18, parameter data of RECEIVE COPY
 /// OPERATING PARAMETERS):
 ///
 ///     bytes 0-3   AVAILABLE DATA (n - 3)
@@ -91,7 +91,8 @@ public struct CopyOperatingParameters: Sendable, Equatable {
         dataSegmentGranularity = try Self.granularity(bytes[37], "DATA SEGMENT GRANULARITY", view)
         inlineDataGranularity = try Self.granularity(bytes[38], "INLINE DATA GRANULARITY", view)
         heldDataGranularity = try Self.granularity(bytes[39], "HELD DATA GRANULARITY", view)
-        implementedDescriptorTypes = try view.slice(at: Self.headerLength, length: listLength, "implemented descriptor type codes")
+        implementedDescriptorTypes = try view.slice(
+            at: Self.headerLength, length: listLength, "implemented descriptor type codes")
     }
 
     /// 2^exponent bytes; an exponent of 32 or more describes no real device and would not

@@ -1,10 +1,9 @@
-/// One designation descriptor of the Device Identification VPD page (SPC-4 §7.8.6.1,
-/// Table 590):
+/// One designation descriptor of the Device Identification VPD page (SPC-4 §7.8.6):
 ///
 ///     byte 0      bits 7..4 PROTOCOL IDENTIFIER, bits 3..0 CODE SET
 ///                 (1 binary, 2 ASCII, 3 UTF-8)
 ///     byte 1      bit 7 PIV, bits 5..4 ASSOCIATION (0 logical unit, 1 target port,
-///                 2 target device), bits 3..0 DESIGNATOR TYPE (Table 592)
+///                 2 target device), bits 3..0 DESIGNATOR TYPE
 ///     byte 2      reserved
 ///     byte 3      DESIGNATOR LENGTH (n - 3)
 ///     bytes 4-n   DESIGNATOR
@@ -13,7 +12,7 @@
 /// descriptor target descriptor (0xE4, SPC-4 §6.3.6.2) to name a copy source or
 /// destination, so a designator keeps exactly what the device sent.
 public struct Designator: Sendable, Equatable, Hashable, CustomStringConvertible {
-    /// DESIGNATOR TYPE values (SPC-4 §7.8.6.1, Table 592).
+    /// DESIGNATOR TYPE values (SPC-4 §7.8.6).
     public enum Kind: UInt8, Sendable {
         case vendorSpecific = 0, t10VendorID = 1, eui64 = 2, naa = 3, relativeTargetPort = 4,
             targetPortGroup = 5, logicalUnitGroup = 6, md5 = 7, scsiName = 8, protocolSpecificPortID = 9,
@@ -69,7 +68,7 @@ public struct Designator: Sendable, Equatable, Hashable, CustomStringConvertible
     }
 
     /// The longest designator an 0xE4 target descriptor has room for: bytes 8-27
-    /// (SPC-4 §6.3.6.2, Table 122: "DESIGNATOR LENGTH ... shall be less than or equal
+    /// (SPC-4 §6.3.6.2: "DESIGNATOR LENGTH ... shall be less than or equal
     /// to 20").
     public static let maxTargetDescriptorIdentifierLength = 20
 
@@ -120,7 +119,7 @@ public struct Designator: Sendable, Equatable, Hashable, CustomStringConvertible
     }
 
     /// Relative target port, port group and logical unit group designators hold a
-    /// 16-bit number in their last two bytes (SPC-4 §7.8.6.7-7.8.6.9).
+    /// 16-bit number in their last two bytes (SPC-4 §7.8.6).
     private var lowNumber: String {
         guard identifier.count >= 2 else { return lowercaseHex(identifier) }
         return String(UInt16(identifier[identifier.count - 2]) << 8 | UInt16(identifier[identifier.count - 1]))

@@ -2,8 +2,8 @@ extension Designator {
     /// The VPD page code of the Device Identification page.
     public static let devicePageCode: UInt8 = 0x83
 
-    /// Every designation descriptor of a Device Identification VPD page (SPC-4 §7.8.6,
-    /// Table 589), in page order:
+    /// Every designation descriptor of a Device Identification VPD page (SPC-4 §7.8.6),
+    /// in page order:
     ///
     ///     byte 0      bits 7..5 PERIPHERAL QUALIFIER, bits 4..0 PERIPHERAL DEVICE TYPE
     ///     byte 1      PAGE CODE (0x83)
@@ -28,11 +28,13 @@ extension Designator {
         var offset = 4
         while offset < end {
             guard end - offset >= 4 else {
-                throw view.malformed("designation descriptor at byte \(offset) is cut short: \(end - offset) bytes left of its 4-byte header")
+                throw view.malformed(
+                    "designation descriptor at byte \(offset) is cut short: \(end - offset) bytes left of its 4-byte header")
             }
             let length = Int(page[offset + 3])
             guard length <= end - offset - 4 else {
-                throw view.malformed("designator at byte \(offset) says \(length) bytes, only \(end - offset - 4) remain in the page")
+                throw view.malformed(
+                    "designator at byte \(offset) says \(length) bytes, only \(end - offset - 4) remain in the page")
             }
             designators.append(Designator(
                 codeSet: page[offset] & 0x0F,

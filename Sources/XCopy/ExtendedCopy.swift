@@ -16,7 +16,7 @@ public enum ExtendedCopy {
         }
     }
 
-    /// Parameter list header length (SPC-4 §6.3.1, Table 104, bytes 0-15).
+    /// Parameter list header length (SPC-4 §6.3.1, bytes 0-15).
     public static let headerLength = 16
     /// Every target descriptor is 32 bytes (SPC-4 §6.3.6.1).
     public static let targetDescriptorLength = 32
@@ -27,7 +27,7 @@ public enum ExtendedCopy {
 
     /// The LID1 parameter list for copying `segments` from `source` to `destination`.
     ///
-    /// Header (SPC-4 §6.3.1, Table 104):
+    /// Header (SPC-4 §6.3.1):
     ///
     ///     byte 0      LIST IDENTIFIER
     ///     byte 1      bit 5 STR = 0, bits 4..3 LIST ID USAGE = 00b (SPC-3's NRCR = 0:
@@ -68,7 +68,7 @@ public enum ExtendedCopy {
         return list
     }
 
-    /// An identification descriptor target descriptor (SPC-4 §6.3.6.2, Table 122), 32 bytes:
+    /// An identification descriptor target descriptor (SPC-4 §6.3.6.2), 32 bytes:
     ///
     ///     byte 0      DESCRIPTOR TYPE CODE (0xE4)
     ///     byte 1      bits 7..6 LU ID TYPE = 00b (LU ID field), bit 5 NUL = 0,
@@ -77,7 +77,7 @@ public enum ExtendedCopy {
     ///     bytes 4-27  the designation descriptor, as in VPD page 0x83 (4-byte header
     ///                 and at most 20 bytes of designator), zero padded
     ///     bytes 28-31 device type specific parameters; for block devices (SPC-4
-    ///                 §6.3.6.5, Table 126): byte 28 bit 2 PAD = 0, bytes 29-31 DISK
+    ///                 §6.3.6.5): byte 28 bit 2 PAD = 0, bytes 29-31 DISK
     ///                 BLOCK LENGTH
     ///
     /// A designator longer than 20 bytes cannot be written; rather than cut it (a cut
@@ -97,7 +97,7 @@ public enum ExtendedCopy {
         return descriptor
     }
 
-    /// A block device to block device segment descriptor (SPC-4 §6.3.7.5, Table 134), 28 bytes:
+    /// A block device to block device segment descriptor (SPC-4 §6.3.7.5), 28 bytes:
     ///
     ///     byte 0      DESCRIPTOR TYPE CODE (0x02)
     ///     byte 1      bit 1 DC = 0 (NUMBER OF BLOCKS counts source blocks), bit 0 CAT = 0
@@ -121,7 +121,7 @@ public enum ExtendedCopy {
         return descriptor
     }
 
-    /// The EXTENDED COPY (LID1) CDB (SPC-4 §6.3.1, Table 103), 16 bytes:
+    /// The EXTENDED COPY (LID1) CDB (SPC-4 §6.3.1), 16 bytes:
     ///
     ///     byte 0      OPERATION CODE (0x83)
     ///     byte 1      bits 4..0 SERVICE ACTION (0x00, LID1)

@@ -1,5 +1,5 @@
 extension SCSICommand {
-    /// INQUIRY for the standard data (SPC-4 §6.6.1, Table 142), 6-byte CDB:
+    /// INQUIRY for the standard data (SPC-4 §6.6.1), 6-byte CDB:
     ///
     ///     byte 0     OPERATION CODE (0x12)
     ///     byte 1     bit 0 EVPD = 0 (bit 1 obsolete CMDDT)
@@ -31,7 +31,7 @@ extension SCSICommand {
     }
 }
 
-/// Standard INQUIRY data (SPC-4 §6.6.2, Table 143), the fields a copy agent uses:
+/// Standard INQUIRY data (SPC-4 §6.6.2), the fields a copy agent uses:
 ///
 ///     byte 0      bits 7..5 PERIPHERAL QUALIFIER, bits 4..0 PERIPHERAL DEVICE TYPE
 ///     byte 1      bit 7 RMB

@@ -1,5 +1,5 @@
 extension SCSICommand {
-    /// READ CAPACITY (16) (SBC-3 §5.16, Table 65), a SERVICE ACTION IN (16) command:
+    /// READ CAPACITY (16) (SBC-3 §5.16), a SERVICE ACTION IN (16) command:
     ///
     ///     byte 0      OPERATION CODE (0x9E)
     ///     byte 1      bits 4..0 SERVICE ACTION (0x10)
@@ -16,7 +16,7 @@ extension SCSICommand {
     }
 }
 
-/// READ CAPACITY (16) parameter data (SBC-3 §5.16.2, Table 66), the fields used here:
+/// READ CAPACITY (16) parameter data (SBC-3 §5.16.2), the fields used here:
 ///
 ///     bytes 0-7   RETURNED LOGICAL BLOCK ADDRESS (the last LBA)
 ///     bytes 8-11  LOGICAL BLOCK LENGTH IN BYTES

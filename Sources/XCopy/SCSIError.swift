@@ -45,7 +45,7 @@ public enum SCSIError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 
     /// UNIT ATTENTION: the device did not run the command, it reports an event first
-    /// (SAM-5 §5.14); sending the command again is the standard answer.
+    /// (SAM-5, unit attention conditions); sending the command again is the standard answer.
     public var isUnitAttention: Bool {
         sense?.key == .unitAttention
     }

@@ -1,4 +1,4 @@
-/// SCSI status codes (SAM-5 §5.3.1, Table 30), the byte a device returns when a
+/// SCSI status codes (SAM-5 §5.3), the byte a device returns when a
 /// command completes.
 public enum SCSIStatus {
     public static let good: UInt8 = 0x00

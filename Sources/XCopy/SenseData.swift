@@ -5,7 +5,7 @@
 /// LENGTH, so a device that returns fewer bytes than it announces yields zeros for the
 /// missing codes rather than a crash.
 ///
-/// Fixed format, response code 0x70 (current) / 0x71 (deferred), SPC-4 §4.5.3 Table 45:
+/// Fixed format, response code 0x70 (current) / 0x71 (deferred), SPC-4 §4.5.3:
 ///
 ///     byte 0      bit 7 VALID (the INFORMATION field is meaningful), bits 6..0 RESPONSE CODE
 ///     byte 1      obsolete
@@ -18,7 +18,7 @@
 ///     byte 14     FIELD REPLACEABLE UNIT CODE
 ///     bytes 15-17 bit 7 SKSV, SENSE KEY SPECIFIC
 ///
-/// Descriptor format, response code 0x72 (current) / 0x73 (deferred), SPC-4 §4.5.2 Table 27:
+/// Descriptor format, response code 0x72 (current) / 0x73 (deferred), SPC-4 §4.5.2:
 ///
 ///     byte 0      bits 6..0 RESPONSE CODE
 ///     byte 1      bits 3..0 SENSE KEY
@@ -27,9 +27,9 @@
 ///     byte 4      bit 7 SDAT_OVFL
 ///     byte 7      ADDITIONAL SENSE LENGTH (n - 7)
 ///     bytes 8-n   sense data descriptors: byte 0 DESCRIPTOR TYPE, byte 1 ADDITIONAL LENGTH,
-///                 then that many bytes. Type 0x00 is Information (§4.5.2.2 Table 29):
+///                 then that many bytes. Type 0x00 is Information (§4.5.2.2):
 ///                 byte 2 bit 7 VALID, bytes 4-11 INFORMATION; type 0x01 is
-///                 Command-specific information (§4.5.2.3 Table 30): bytes 4-11.
+///                 Command-specific information (§4.5.2.3): bytes 4-11.
 public struct SenseData: Sendable, Equatable, CustomStringConvertible {
     /// 0x70, 0x71, 0x72 or 0x73 (byte 0, bits 6..0).
     public var responseCode: UInt8
@@ -61,7 +61,9 @@ public struct SenseData: Sendable, Equatable, CustomStringConvertible {
         switch code {
         case 0x70, 0x71: try self.init(fixed: view, responseCode: code)
         case 0x72, 0x73: try self.init(descriptor: view, responseCode: code)
-        default: throw view.malformed("response code \(hexByte(code)) is neither fixed (0x70/0x71) nor descriptor (0x72/0x73) format")
+        default:
+            throw view.malformed(
+                "response code \(hexByte(code)) is neither fixed (0x70/0x71) nor descriptor (0x72/0x73) format")
         }
     }
 
@@ -105,7 +107,8 @@ public struct SenseData: Sendable, Equatable, CustomStringConvertible {
             let type = bytes[offset]
             let length = Int(bytes[offset + 1])
             guard offset + 2 + length <= end else {
-                throw view.malformed("sense data descriptor type \(hexByte(type)) at byte \(offset) says \(length) bytes, only \(end - offset - 2) remain")
+                throw view.malformed(
+                    "sense data descriptor type \(hexByte(type)) at byte \(offset) says \(length) bytes, only \(end - offset - 2) remain")
             }
             switch type {
             case 0x00 where length >= 0x0A:

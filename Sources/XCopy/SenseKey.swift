@@ -1,4 +1,4 @@
-/// The SENSE KEY field (SPC-4 §4.5.6, Table 41): the general class of a CHECK
+/// The SENSE KEY field (SPC-4 §4.5.6): the general class of a CHECK
 /// CONDITION. Four bits, so every value has a case and decoding cannot fail.
 public enum SenseKey: UInt8, Sendable {
     case noSense = 0, recoveredError, notReady, mediumError, hardwareError, illegalRequest, unitAttention,

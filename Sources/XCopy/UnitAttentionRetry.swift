@@ -2,7 +2,7 @@
 ///
 /// A device reports a unit attention condition (power on, reset, "reported luns data
 /// has changed", "capacity data has changed" ...) by failing the next command with
-/// CHECK CONDITION, sense key UNIT ATTENTION, *without running it* (SAM-5 §5.14), and
+/// CHECK CONDITION, sense key UNIT ATTENTION, *without running it* (SAM-5, unit attention conditions), and
 /// clears the condition for that I_T nexus once reported. So re-sending is safe even
 /// for EXTENDED COPY, and it is what real initiators do: LIO answers the first command
 /// to a freshly mapped LUN this way (device-lab notes). Several conditions may be

@@ -3,7 +3,7 @@ import XCopy
 
 /// CDBs, byte by byte, against the tables they implement.
 final class CommandEncodingTests: XCTestCase {
-    /// INQUIRY, standard data (SPC-4 §6.6.1 Table 142): opcode 0x12, EVPD = 0 (byte 1
+    /// INQUIRY, standard data (SPC-4 §6.6.1): opcode 0x12, EVPD = 0 (byte 1
     /// bit 0), PAGE CODE 0 (byte 2), ALLOCATION LENGTH 36 in bytes 3-4, CONTROL 0.
     func testStandardInquiryCDB() {
         let command = SCSICommand.inquiry()
@@ -22,7 +22,7 @@ final class CommandEncodingTests: XCTestCase {
         XCTAssertEqual(SCSICommand.inquiry(vpdPage: 0x83, allocationLength: 0x1234).cdb, hex("12 01 83 1234 00"))
     }
 
-    /// READ CAPACITY(16) (SBC-3 §5.16 Table 65): 0x9E, service action 0x10 in byte 1,
+    /// READ CAPACITY(16) (SBC-3 §5.16): 0x9E, service action 0x10 in byte 1,
     /// LBA bytes 2-9 zero, ALLOCATION LENGTH in bytes 10-13, PMI 0, CONTROL 0.
     func testReadCapacity16CDB() {
         let command = SCSICommand.readCapacity16()
@@ -32,7 +32,7 @@ final class CommandEncodingTests: XCTestCase {
         XCTAssertEqual(SCSICommand.readCapacity16(allocationLength: 0x0A0B0C0D).cdb[10...13], [0x0A, 0x0B, 0x0C, 0x0D])
     }
 
-    /// RECEIVE COPY OPERATING PARAMETERS (SPC-4 §6.18 Table 220): 0x84, service action
+    /// RECEIVE COPY OPERATING PARAMETERS (SPC-4 §6.18): 0x84, service action
     /// 0x03, ALLOCATION LENGTH in bytes 10-13 (at least 54 for LIO).
     func testReceiveCopyOperatingParametersCDB() {
         let command = SCSICommand.receiveCopyOperatingParameters()
@@ -42,7 +42,7 @@ final class CommandEncodingTests: XCTestCase {
         XCTAssertEqual(SCSICommand.receiveCopyOperatingParameters(allocationLength: 0x01020304).cdb[10...13], [1, 2, 3, 4])
     }
 
-    /// EXTENDED COPY (LID1) (SPC-4 §6.3.1 Table 103): 0x83, service action 0x00,
+    /// EXTENDED COPY (LID1) (SPC-4 §6.3.1): 0x83, service action 0x00,
     /// PARAMETER LIST LENGTH in bytes 10-13.
     func testExtendedCopyLID1CDB() {
         XCTAssertEqual(ExtendedCopy.lid1CDB(parameterListLength: 108), hex("83 00 0000000000000000 0000006C 00 00"))

@@ -1,7 +1,7 @@
 import XCTest
 import XCopy
 
-/// Standard INQUIRY data (SPC-4 §6.6.2 Table 143).
+/// Standard INQUIRY data (SPC-4 §6.6.2).
 final class InquiryTests: XCTestCase {
     func testLIOStandardInquiry() throws {
         for length in [36, 96] {
