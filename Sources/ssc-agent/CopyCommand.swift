@@ -21,7 +21,7 @@ struct CopyCommand: ParsableCommand {
 
     @OptionGroup var range: RangeOptions
 
-    @Option(help: "Use only this backend (reflink, copy_file_range, aio); fail if it cannot serve.")
+    @Option(help: "Use only this backend (reflink, copy_file_range, xcopy, aio); fail if it cannot serve.")
     var backend: BackendName?
 
     @Flag(help: "fdatasync the destination before reporting (committed FILE_SYNC).")
