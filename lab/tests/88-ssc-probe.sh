@@ -27,6 +27,15 @@ echo "$scsi" | head -40 | sed 's/^/  /'
 [ -z "$p" ] && pass "ssc-probe-json: probe --json has a scsi object ($(echo "$scsi" | wc -l) fields) with LIO-ORG and the NAA" ||
     fail "ssc-probe-json:$p"
 
-# LUN D (3PC=0), for the record.
+# 3PC and the copy operating parameters as the device answered (10-inquiry-3pc,
+# 25-rcop): A 3PC=1, one segment and two target descriptors per command; D 3PC=0.
+a_3pc=$(jv paths.0.scsi.three_pc); a_seg=$(jv paths.0.scsi.copy_operating_parameters.max_segment_descriptors)
+a_tgt=$(jv paths.0.scsi.copy_operating_parameters.max_target_descriptors)
+ssc probe "$LUN_D_SD" --json
+d_3pc=$(jv paths.0.scsi.three_pc)
+info "ssc-probe: three_pc A '$a_3pc' D '$d_3pc'; A max segment descriptors '$a_seg', max target descriptors '$a_tgt'"
+[ "$a_3pc" = true ] && [ "$d_3pc" = false ] && [ "$a_seg" = 1 ] && [ "$a_tgt" = 2 ] &&
+    pass "ssc-probe-3pc: three_pc true on A, false on D (emulate_3pc=0); A: 1 segment, 2 target descriptors per command" ||
+    fail "ssc-probe-3pc: three_pc A '$a_3pc' D '$d_3pc' (expected true, false); A segments '$a_seg' targets '$a_tgt' (expected 1, 2)"
 ssc probe "$LUN_D_SD"
 info "ssc-probe: D: $(echo "$SSC_OUT" | grep -i '3pc' | head -3 | tr '\n' ' ')"
