@@ -121,10 +121,26 @@ public enum DeviceProbe {
             {
                 return BackendVerdict(name: backend.name, verdict: "no", reason: "remembered as not supported: \(remembered)")
             }
+            if let xcopy = backend as? XCopyBackend {
+                return xcopyVerdict(xcopy, plan: plan)
+            }
             guard trial != nil, backend.name != .aio else {
                 return BackendVerdict(name: backend.name, verdict: "yes", reason: describeStreaming(source, destination))
             }
             return tryBackend(backend.name, source: source, trial: destination, sourceSize: sourceSize)
+        }
+    }
+
+    /// The xcopy checks short of an EXTENDED COPY: INQUIRY, VPD 0x83, READ CAPACITY,
+    /// RECEIVE COPY OPERATING PARAMETERS on both units, and the ambiguity rule.
+    private static func xcopyVerdict(_ xcopy: XCopyBackend, plan: CopyPlan) -> BackendVerdict {
+        do throws(BackendError) {
+            return BackendVerdict(name: .xcopy, verdict: "yes", reason: try xcopy.preflight(plan))
+        } catch {
+            switch error {
+            case .declined(let decline): return BackendVerdict(name: .xcopy, verdict: "no", reason: decline.message)
+            case .failed(let failure): return BackendVerdict(name: .xcopy, verdict: "no", reason: failure.message)
+            }
         }
     }
 

@@ -32,6 +32,19 @@ public struct XCopyBackend: CopyBackend {
         return .maybe("INQUIRY (3PC), VPD page 0x83 and RECEIVE COPY OPERATING PARAMETERS decide")
     }
 
+    /// Everything the copy checks before its first EXTENDED COPY, without sending one:
+    /// what `probe` reports as this backend's verdict for a pair of logical units.
+    public func preflight(_ plan: CopyPlan) throws(BackendError) -> String {
+        let source = try SCSILogicalUnit.identify(plan.source, role: "source", timeout: plan.tunables.xcopy.timeout)
+        let destination = try SCSILogicalUnit.identify(plan.destination, role: "destination", timeout: plan.tunables.xcopy.timeout)
+        try checkIdentities(source, destination)
+        guard destination.capacity.blockSize == source.capacity.blockSize else {
+            throw .declined(Decline(.cannotServe, "the logical block sizes differ: \(source.capacity.blockSize) and \(destination.capacity.blockSize) bytes"))
+        }
+        let limits = try CommandLimits.of(source, blockSize: UInt64(source.capacity.blockSize), tunables: plan.tunables.xcopy)
+        return "\(source.designator) -> \(destination.designator), 3PC on both, up to \(limits.segmentsPerCommand) segment(s) of \(limits.blocksPerSegment) blocks per command"
+    }
+
     public func copy(_ plan: CopyPlan, context: CopyContext) throws(BackendError) -> BackendResult {
         let tunables = plan.tunables.xcopy
         let source = try SCSILogicalUnit.identify(plan.source, role: "source", timeout: tunables.timeout)

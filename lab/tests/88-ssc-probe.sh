@@ -39,3 +39,27 @@ info "ssc-probe: three_pc A '$a_3pc' D '$d_3pc'; A max segment descriptors '$a_s
     fail "ssc-probe-3pc: three_pc A '$a_3pc' D '$d_3pc' (expected true, false); A segments '$a_seg' targets '$a_tgt' (expected 1, 2)"
 ssc probe "$LUN_D_SD"
 info "ssc-probe: D: $(echo "$SSC_OUT" | grep -i '3pc' | head -3 | tr '\n' ' ')"
+
+# Two LUNs: the xcopy verdict runs every check a copy makes short of the EXTENDED COPY
+# (INQUIRY, VPD 0x83, READ CAPACITY, RCOP, the ambiguity rule).
+xcopy_verdict() { # prints "verdict|reason" of the xcopy entry in SSC_JSON's backends
+    i=0
+    while [ $i -lt 6 ]; do
+        if [ "$(jv backends.$i.name)" = xcopy ]; then echo "$(jv backends.$i.verdict)|$(jv backends.$i.reason)"; return; fi
+        i=$((i + 1))
+    done
+    echo "missing|no xcopy entry"
+}
+ssc probe "$LUN_A_SD" "$LUN_B_SD" --json
+ab=$(xcopy_verdict)
+ssc probe "$LUN_A_SD" "$LUN_D_SD" --json
+ad=$(xcopy_verdict)
+ssc probe "$LUN_E_SD" "$LUN_B_SD" --json
+eb=$(xcopy_verdict)
+info "ssc-probe-pair: A->B '$ab'; A->D '$ad'; E->B '$eb'"
+p=
+case "$ab" in yes\|*) ;; *) p="$p A->B not yes;" ;; esac
+case "$ad" in no\|*3PC=0*) ;; *) p="$p A->D not 'no' naming 3PC=0;" ;; esac
+case "$eb" in no\|*ambiguous*) ;; *) p="$p E->B not 'no' naming the ambiguity;" ;; esac
+[ -z "$p" ] && pass "ssc-probe-pair: xcopy verdicts yes for A->B, no for A->D (3PC=0) and E->B (ambiguous designator)" ||
+    fail "ssc-probe-pair:$p"

@@ -108,7 +108,7 @@ class CLITestCase: XCTestCase {
         XCTAssertEqual(report.short, false, "short: \(context)", file: file, line: line)
         XCTAssertEqual(report.committed, committed, "committed: \(context)", file: file, line: line)
         XCTAssertNotNil(report.seconds, "seconds must be a number: \(context)", file: file, line: line)
-        let known = ["reflink", "copy_file_range", "aio"]
+        let known = ["reflink", "copy_file_range", "xcopy", "aio"]
         XCTAssertTrue(known.contains(report.backend ?? ""), "backend must be one of \(known): \(context)", file: file, line: line)
         if let backend {
             XCTAssertEqual(report.backend, backend, "backend: \(context)", file: file, line: line)
