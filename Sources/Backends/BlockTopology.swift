@@ -41,6 +41,24 @@ public struct BlockTopology: Sendable, Equatable {
             genericNode: generic, isSCSI: isSCSI)
     }
 
+    /// The topology of a SCSI generic node (/dev/sgN, character device `rdev`): the
+    /// logical unit as a whole, addressed through the node itself.
+    public static func ofSCSIGeneric(rdev: UInt64, sysfs: String = "/sys") -> BlockTopology? {
+        let link = "\(sysfs)/dev/char/\(DeviceProbe.deviceString(rdev))"
+        let path = realPath(link)
+        guard access("\(path)/device", F_OK) == 0 else { return nil }
+        let node = basename(of: path)
+        return BlockTopology(
+            disk: node, partitionOffset: 0, isPartition: false, diskDirectory: path, genericNode: "/dev/\(node)", isSCSI: true)
+    }
+
+    /// The topology of either kind of copy endpoint xcopy takes.
+    static func of(_ file: CopyFile) -> BlockTopology? {
+        if file.kind == .block { return of(rdev: file.rdev) }
+        if file.isSCSIGeneric { return ofSCSIGeneric(rdev: file.rdev) }
+        return nil
+    }
+
     /// The node SG_IO should go to: the sg node if bound, else the whole disk.
     public var passThroughNode: String { genericNode ?? "/dev/\(disk)" }
 

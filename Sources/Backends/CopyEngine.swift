@@ -73,6 +73,14 @@ public final class CopyEngine: Sendable {
         throws(CopyError) -> CopyPlan
     {
         for (file, role) in [(source, "source"), (destination, "destination")] where !file.kind.isCopyable {
+            if file.isSCSIGeneric {
+                guard request.backend == .xcopy else {
+                    throw CopyError(
+                        .wrongType,
+                        "\(file.name): the \(role) is a SCSI generic device, which only the xcopy backend copies: use --backend xcopy (or the block device)")
+                }
+                continue
+            }
             throw CopyFile.wrongType(name: file.name, kind: file.kind, role: role)
         }
         let sourceSize = try source.size()
@@ -90,7 +98,7 @@ public final class CopyEngine: Sendable {
         guard !overflow, dstEnd <= UInt64(Int64.max) else {
             throw CopyError(.fbig, "\(destination.name): dst_offset \(request.dstOffset) + count \(count) exceeds the largest file offset")
         }
-        if destination.kind == .block, dstEnd > destinationSize {
+        if destination.kind == .block || destination.isSCSIGeneric, dstEnd > destinationSize {
             throw CopyError(
                 .invalid,
                 "\(destination.name): dst_offset \(request.dstOffset) + count \(count) runs past the end of the device (\(destinationSize) bytes)")

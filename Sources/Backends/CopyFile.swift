@@ -1,6 +1,7 @@
 import CShims
 import Glibc
 import SystemPackage
+import XCopy
 
 /// What a copy endpoint is. Only regular files and block devices are copied.
 public enum FileKind: String, Sendable, Codable {
@@ -60,6 +61,14 @@ public final class CopyFile: @unchecked Sendable {
     /// Whether this object opened the descriptor itself (and may seek on it).
     public var isOwned: Bool { ownsDescriptor }
 
+    /// A SCSI generic node (/dev/sgN, character major 21): copied only by xcopy,
+    /// and only when asked for explicitly.
+    public var isSCSIGeneric: Bool { kind == .character && Self.isSCSIGeneric(rdev: rdev) }
+
+    static func isSCSIGeneric(rdev: UInt64) -> Bool {
+        ((rdev >> 8) & 0xfff) | ((rdev >> 32) & ~UInt64(0xfff)) == 21
+    }
+
     /// Wraps `descriptor`; the caller keeps ownership unless `owned` is true.
     public init(descriptor: CInt, name: String, owned: Bool = false) throws(CopyError) {
         let st: stat
@@ -96,7 +105,7 @@ public final class CopyFile: @unchecked Sendable {
         // A directory or FIFO is refused before open: opening a FIFO could wait forever.
         if let st = try? SystemCalls.stat(path: path) {
             let kind = FileKind(mode: st.st_mode)
-            guard kind.isCopyable else {
+            guard kind.isCopyable || (kind == .character && isSCSIGeneric(rdev: UInt64(st.st_rdev))) else {
                 throw wrongType(name: path, kind: kind, role: role)
             }
         }
@@ -107,7 +116,7 @@ public final class CopyFile: @unchecked Sendable {
             throw openError(error, path: path, role: role)
         }
         let file = try CopyFile(descriptor: fd, name: path, owned: true)
-        guard file.kind.isCopyable else {
+        guard file.kind.isCopyable || file.isSCSIGeneric else {
             throw wrongType(name: path, kind: file.kind, role: role)
         }
         do {
@@ -138,8 +147,17 @@ public final class CopyFile: @unchecked Sendable {
             isDirectory: kind == .directory)
     }
 
-    /// The file's size now: st_size for a regular file, BLKGETSIZE64 for a block device.
+    /// The file's size now: st_size for a regular file, BLKGETSIZE64 for a block device,
+    /// READ CAPACITY(16) for a SCSI generic node.
     public func size() throws(CopyError) -> UInt64 {
+        if isSCSIGeneric {
+            do {
+                let capacity = try SCSIDevice(transport: SGIODevice(descriptor: descriptor, name: name)).readCapacity16()
+                return capacity.blocks * UInt64(capacity.blockSize)
+            } catch {
+                throw CopyError(.io, "\(name): \(error)")
+            }
+        }
         do {
             if kind == .block { return try SystemCalls.blockDeviceSize(descriptor) }
             return UInt64(try SystemCalls.fstat(descriptor).st_size)

@@ -88,13 +88,16 @@ public enum DeviceProbe {
     {
         let source = try CopyFile.openSource(path: sourcePath)
         let sourceSize = try source.size()
-        let destinationKind = (try? SystemCalls.stat(path: destinationPath)).map { FileKind(mode: $0.st_mode) }
-        if let destinationKind, !destinationKind.isCopyable {
+        let destinationStat = try? SystemCalls.stat(path: destinationPath)
+        let destinationKind = destinationStat.map { FileKind(mode: $0.st_mode) }
+        let destinationIsSCSIGeneric =
+            destinationKind == .character && CopyFile.isSCSIGeneric(rdev: UInt64(destinationStat?.st_rdev ?? 0))
+        if let destinationKind, !destinationKind.isCopyable, !destinationIsSCSIGeneric {
             throw CopyFile.wrongType(name: destinationPath, kind: destinationKind, role: "destination")
         }
         var trial: CopyFile? = nil
         var staticDestination: CopyFile? = nil
-        if destinationKind == .block {
+        if destinationKind == .block || destinationIsSCSIGeneric {
             staticDestination = try CopyFile(descriptor: try openForProbe(destinationPath), name: destinationPath, owned: true)
         } else {
             let directory = parentDirectory(of: destinationPath)

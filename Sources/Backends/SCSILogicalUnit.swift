@@ -20,8 +20,8 @@ struct SCSILogicalUnit {
     /// Opens the pass-through node and asks the unit who it is. Anything the unit
     /// answers that rules out third-party copy is a decline: no byte has moved.
     static func identify(_ file: CopyFile, role: String, timeout: Duration) throws(BackendError) -> SCSILogicalUnit {
-        guard file.kind == .block, let topology = BlockTopology.of(rdev: file.rdev) else {
-            throw .declined(Decline(.notSupported, "the \(role) \(file.name) is not a block device"))
+        guard let topology = BlockTopology.of(file) else {
+            throw .declined(Decline(.notSupported, "the \(role) \(file.name) is neither a block device nor a SCSI generic node"))
         }
         guard topology.isSCSI else {
             throw .declined(Decline(.notSupported, "the \(role) \(file.name) is not a SCSI logical unit (\(topology.disk))"))

@@ -15,10 +15,10 @@ public struct XCopyBackend: CopyBackend {
 
     public func assess(_ plan: CopyPlan) -> Verdict {
         for (file, role) in [(plan.source, "source"), (plan.destination, "destination")] {
-            guard file.kind == .block else {
+            guard file.kind == .block || file.isSCSIGeneric else {
                 return .no(Decline(.notSupported, "xcopy needs SCSI logical units on both sides; the \(role) is \(file.kind.article)"))
             }
-            guard let topology = BlockTopology.of(rdev: file.rdev), topology.isSCSI else {
+            guard let topology = BlockTopology.of(file), topology.isSCSI else {
                 return .no(Decline(.notSupported, "xcopy needs SCSI logical units; the \(role) \(file.name) is not one"))
             }
             if let lbs = try? SystemCalls.logicalBlockSize(file.descriptor), lbs > 0 {
@@ -70,7 +70,7 @@ public struct XCopyBackend: CopyBackend {
         // host's page cache: dirty pages go down first, stale ones are dropped after.
         try flush(plan.source)
         try flush(plan.destination)
-        defer { _ = ssc_blkflsbuf(plan.destination.descriptor) }
+        defer { if plan.destination.kind == .block { _ = ssc_blkflsbuf(plan.destination.descriptor) } }
 
         var listIdentifier = UInt8.random(in: 0...255)
         var done: UInt64 = 0
@@ -135,7 +135,9 @@ public struct XCopyBackend: CopyBackend {
         }
     }
 
+    /// A SCSI generic node has no page cache of its own to flush.
     private func flush(_ file: CopyFile) throws(BackendError) {
+        guard file.kind == .block else { return }
         do { try SystemCalls.fdatasync(file.descriptor) } catch {
             throw .declined(Decline(.cannotServe, "cannot flush \(file.name) before the copy: \(error.summary)", errno: error))
         }
