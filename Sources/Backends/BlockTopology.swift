@@ -110,12 +110,13 @@ func listDirectory(_ path: String) -> [String]? {
     return names.sorted()
 }
 
+/// A small file's bytes (sysfs attributes, /proc tables), read to its end.
 func readBinaryFile(_ path: String) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     var data: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
+    var chunk = [UInt8](repeating: 0, count: 65536)
     while true {
         let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if n < 0 && errno == EINTR { continue }
