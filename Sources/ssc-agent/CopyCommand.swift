@@ -47,12 +47,18 @@ struct CopyCommand: ParsableCommand {
     @Flag(name: .customLong("no-direct"), help: "aio: never use O_DIRECT.")
     var noDirect = false
 
+    @Option(name: .customLong("scsi-timeout"), help: "xcopy: seconds each SCSI command may take (default 60).")
+    var scsiTimeout: Int?
+
     func validate() throws {
         if let blockSize, blockSize < 4096 || blockSize > 256 << 20 {
             throw ValidationError("--block-size must be between 4096 and 268435456 bytes")
         }
         if let queueDepth, queueDepth < 1 || queueDepth > 1024 {
             throw ValidationError("--queue-depth must be between 1 and 1024")
+        }
+        if let scsiTimeout, scsiTimeout < 1 || scsiTimeout > 86400 {
+            throw ValidationError("--scsi-timeout must be between 1 and 86400 seconds")
         }
     }
 
@@ -61,6 +67,7 @@ struct CopyCommand: ParsableCommand {
         if let blockSize { tunables.aio.blockSize = blockSize }
         if let queueDepth { tunables.aio.queueDepth = queueDepth }
         tunables.aio.direct = !noDirect
+        if let scsiTimeout { tunables.xcopy.timeout = .seconds(scsiTimeout) }
         let request = CopyRequest(
             srcOffset: range.srcOffset ?? 0, dstOffset: range.dstOffset ?? 0, count: range.count ?? 0,
             truncate: range.isWholeFile, guarded: guarded, stable: fsync, backend: backend)
