@@ -44,21 +44,24 @@ struct SourceSegments: IteratorProtocol {
         guard position < end else { return nil }
         let here = position
         // Without SEEK_DATA (a block device, a filesystem that refuses it) all is data.
+        func restIsData() -> Segment {
+            position = end
+            return .data(offset: here - start, length: end - here)
+        }
+        guard let fd else { return restIsData() }
         let dataStart: UInt64
         do {
-            guard let fd else { throw Errno.notSupported }
             // nil: ENXIO, no data from here to the end of the file.
             dataStart = try SystemCalls.seek(fd, here, whence: ssc_seek_data()) ?? end
         } catch {
-            position = end
-            return .data(offset: here - start, length: end - here)
+            return restIsData()
         }
         if dataStart > here {
             let holeEnd = min(dataStart, end)
             position = holeEnd
             return .hole(offset: here - start, length: holeEnd - here)
         }
-        let holeStart = (try? SystemCalls.seek(fd!, here, whence: ssc_seek_hole())) ?? end
+        let holeStart = (try? SystemCalls.seek(fd, here, whence: ssc_seek_hole())) ?? end
         let dataEnd = min(holeStart, end)
         // A SEEK_HOLE answer at or before `here` would loop forever: take the rest as data.
         let stop = dataEnd > here ? dataEnd : end

@@ -141,7 +141,12 @@ enum InProcessCopy {
         } catch {
             throw CopyFailure(error: error, skipped: [])
         }
-        let total = (try? sourceFile.size()).map { request.count > 0 ? request.count : $0 - min($0, request.srcOffset) } ?? 0
+        // The total is only needed for a bar; asking the size costs a READ CAPACITY
+        // on a SCSI generic node, so it is not asked otherwise.
+        let total: UInt64 =
+            !showProgress ? 0
+            : request.count > 0 ? request.count
+            : (try? sourceFile.size()).map { $0 - min($0, request.srcOffset) } ?? 0
         let bar = ProgressBar(total: total, enabled: showProgress)
         let context = CopyContext { bar.update($0) }
         defer { bar.finish() }
