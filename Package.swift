@@ -27,6 +27,8 @@ let package = Package(
             name: "XCopy",
             dependencies: ["CSgUtils", .product(name: "SystemPackage", package: "swift-system")]
         ),
+        // JSON values: a compact writer and a strict, bounded reader for untrusted frames.
+        .target(name: "JSON"),
         .target(
             name: "Backends",
             dependencies: [
@@ -38,11 +40,15 @@ let package = Package(
         .executableTarget(
             name: "ssc-agent",
             dependencies: [
-                "Backends", "XCopy",
+                "Backends", "XCopy", "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
+        ),
+        .testTarget(
+            name: "JSONTests",
+            dependencies: ["JSON"]
         ),
         .testTarget(
             name: "XCopyTests",
