@@ -37,10 +37,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The agent: local-socket protocol server, jobs, events, and a client.
+        .target(
+            name: "Agent",
+            dependencies: [
+                "Backends", "CShims", "JSON", "XCopy",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ssc-agent",
             dependencies: [
-                "Backends", "XCopy", "JSON",
+                "Agent", "Backends", "XCopy", "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -129,9 +129,7 @@ public final class CopyEngine: Sendable {
         var skipped: [BackendSkip] = []
         do throws(CopyError) {
             var plan = try validate(source: source, destination: destination, request: request, tunables: tunables)
-            if request.guarded, plan.destinationSize > 0 {
-                throw CopyError(.exists, "\(destination.name): the destination already has data (\(plan.destinationSize) bytes) and the copy is guarded")
-            }
+            try checkGuard(plan, request: request)
             plan = plan.truncating(request.truncate)
             let candidates = try candidates(for: request)
             for backend in candidates {
@@ -172,6 +170,37 @@ public final class CopyEngine: Sendable {
             throw CopyError(.notSupported, "\(destination.name): no backend can serve this copy (\(reasons))")
         } catch {
             throw CopyFailure(error: error, skipped: skipped)
+        }
+    }
+
+    /// What `copy` checks before the first byte moves (the request against the files, the
+    /// guard) and the backend it would try first, without changing anything: an
+    /// asynchronous start answers from this at once. The copy itself checks again.
+    public func preflight(source: CopyFile, destination: CopyFile, request: CopyRequest, tunables: Tunables = Tunables())
+        throws(CopyError) -> (plan: CopyPlan, backend: BackendName)
+    {
+        let plan = try validate(source: source, destination: destination, request: request, tunables: tunables)
+        try checkGuard(plan, request: request)
+        var reasons: [String] = []
+        for backend in try candidates(for: request) {
+            let key = NegativeCache.Key(backend: backend.name, sourceDevice: source.deviceKey, destinationDevice: destination.deviceKey)
+            if request.backend == nil, let remembered = negativeCache.lookup(key) {
+                reasons.append("\(backend.name): remembered as not supported: \(remembered)")
+                continue
+            }
+            if case .no(let decline) = backend.assess(plan) {
+                if request.backend != nil { throw forcedFailure(backend.name, decline) }
+                reasons.append("\(backend.name): \(decline.message)")
+                continue
+            }
+            return (plan, backend.name)
+        }
+        throw CopyError(.notSupported, "\(destination.name): no backend can serve this copy (\(reasons.joined(separator: "; ")))")
+    }
+
+    private func checkGuard(_ plan: CopyPlan, request: CopyRequest) throws(CopyError) {
+        if request.guarded, plan.destinationSize > 0 {
+            throw CopyError(.exists, "\(plan.destination.name): the destination already has data (\(plan.destinationSize) bytes) and the copy is guarded")
         }
     }
 

@@ -29,6 +29,12 @@ public struct BackendVerdict: Sendable, Codable {
     public var name: BackendName
     public var verdict: String  // "yes" | "no" | "maybe"
     public var reason: String
+
+    public init(name: BackendName, verdict: String, reason: String) {
+        self.name = name
+        self.verdict = verdict
+        self.reason = reason
+    }
 }
 
 public enum DeviceProbe {
@@ -47,6 +53,16 @@ public enum DeviceProbe {
             throw CopyFile.openError(error, path: path, role: "file to probe")
         }
         defer { close(fd) }
+        return try probe(descriptor: fd, name: path, resolvedPath: realPath(path), mounts: mounts)
+    }
+
+    /// Identity and block sizes of an open file. `resolvedPath` (the file's absolute path,
+    /// e.g. from /proc/self/fd) finds its mount; `name` appears in the report. Only
+    /// fstat, fstatfs, statx and read-only ioctls touch the descriptor.
+    public static func probe(descriptor fd: CInt, name: String, resolvedPath: String, mounts: MountTable = .current())
+        throws(CopyError) -> FileProbe
+    {
+        let path = name
         let st: Glibc.stat
         do { st = try SystemCalls.fstat(fd) } catch { throw CopyError(error, doing: "fstat", on: path) }
         let kind = FileKind(mode: st.st_mode)
@@ -56,8 +72,8 @@ public enum DeviceProbe {
         // mountinfo, so the mount source is matched too).
         let mount =
             kind == .block
-            ? mounts.entries.last { $0.device == deviceString(UInt64(st.st_rdev)) || $0.source == realPath(path) }
-            : mounts.mount(forPath: realPath(path), device: fsDevice)
+            ? mounts.entries.last { $0.device == deviceString(UInt64(st.st_rdev)) || $0.source == resolvedPath }
+            : mounts.mount(forPath: resolvedPath, device: fsDevice)
         let statfs = try? SystemCalls.statfs(fd)
         var probe = FileProbe(
             path: path, type: kind, fstype: mount?.fstype, mountPoint: mount?.mountPoint, mountSource: mount?.source,
@@ -87,7 +103,7 @@ public enum DeviceProbe {
         throws(CopyError) -> [BackendVerdict]
     {
         let source = try CopyFile.openSource(path: sourcePath)
-        let sourceSize = try source.size()
+        _ = try source.size()  // a source that cannot report its size is refused here
         let destinationStat = try? SystemCalls.stat(path: destinationPath)
         let destinationKind = destinationStat.map { FileKind(mode: $0.st_mode) }
         let destinationIsSCSIGeneric =
@@ -112,9 +128,34 @@ public enum DeviceProbe {
                 BackendVerdict(name: $0.name, verdict: "maybe", reason: "no trial file could be made in \(parentDirectory(of: destinationPath))")
             }
         }
+        return verdicts(source: source, destination: destination, trial: trial != nil, engine: engine)
+    }
+
+    /// The verdicts for an open source and a destination path, with trial calls into an
+    /// unnamed O_TMPFILE file in the destination's directory. Throws when no trial file
+    /// can be made there.
+    public static func verdicts(source: CopyFile, trialBeside destinationPath: String, engine: CopyEngine) throws(CopyError)
+        -> [BackendVerdict]
+    {
+        let directory = parentDirectory(of: destinationPath)
+        let fd: CInt
+        do { fd = try SystemCalls.open(directory, ssc_o_tmpfile() | O_WRONLY | O_CLOEXEC, mode: 0o600) } catch {
+            throw CopyError(error, doing: "O_TMPFILE", on: directory)
+        }
+        let trial = try CopyFile(descriptor: fd, name: destinationPath, owned: true)
+        return verdicts(source: source, destination: trial, trial: true, engine: engine)
+    }
+
+    /// The verdicts for open files. With `trial`, `destination` is a scratch file that
+    /// reflink and copy_file_range are really called on; without, those two are judged
+    /// from the files' types and filesystems alone ("maybe"), and nothing is written.
+    public static func verdicts(source: CopyFile, destination: CopyFile, trial: Bool, engine: CopyEngine) -> [BackendVerdict] {
+        let sourceSize = (try? source.size()) ?? 0
+        let destinationSize = (try? destination.size()) ?? 0
         let plan = CopyPlan(
-            source: source, destination: destination, srcOffset: 0, dstOffset: 0, count: min(sourceSize, 4096),
-            sourceSize: sourceSize, destinationSize: 0)
+            source: source, destination: destination, srcOffset: 0, dstOffset: 0,
+            count: min(sourceSize, destination.kind == .regular ? 4096 : min(4096, destinationSize)),
+            sourceSize: sourceSize, destinationSize: trial ? 0 : destinationSize)
         return engine.backends.map { backend in
             if case .no(let decline) = backend.assess(plan) {
                 return BackendVerdict(name: backend.name, verdict: "no", reason: decline.message)
@@ -127,8 +168,11 @@ public enum DeviceProbe {
             if let xcopy = backend as? XCopyBackend {
                 return xcopyVerdict(xcopy, plan: plan)
             }
-            guard trial != nil, backend.name != .aio else {
+            if backend.name == .aio || destination.kind != .regular {
                 return BackendVerdict(name: backend.name, verdict: "yes", reason: describeStreaming(source, destination))
+            }
+            guard trial else {
+                return BackendVerdict(name: backend.name, verdict: "maybe", reason: "judged without a trial call: the kernel answers at copy time")
             }
             return tryBackend(backend.name, source: source, trial: destination, sourceSize: sourceSize)
         }

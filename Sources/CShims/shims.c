@@ -2,6 +2,7 @@
 #include "CShims.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -121,4 +123,85 @@ int ssc_fstatfs(int fd, struct ssc_statfs_info *out) {
     out->blocks = (uint64_t)sfs.f_blocks;
     out->blocks_free = (uint64_t)sfs.f_bavail;
     return 0;
+}
+
+// ---- Unix-socket plumbing ----
+
+int ssc_o_path(void) { return O_PATH; }
+
+int ssc_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
+
+void ssc_set_thread_name(const char *name) {
+    char short_name[16];
+    strncpy(short_name, name, sizeof(short_name) - 1);
+    short_name[sizeof(short_name) - 1] = 0;
+    pthread_setname_np(pthread_self(), short_name);
+}
+
+int ssc_peer_credentials(int fd, struct ssc_peer_credentials *out) {
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;
+    out->pid = cred.pid;
+    out->uid = cred.uid;
+    out->gid = cred.gid;
+    return 0;
+}
+
+ssize_t ssc_recv_with_fds(int fd, void *buffer, size_t length, int *fds, int max_fds, int *fd_count, int *truncated) {
+    *fd_count = 0;
+    *truncated = 0;
+    if (max_fds < 0) max_fds = 0;
+    size_t control_length = CMSG_SPACE(sizeof(int) * (size_t)(max_fds > 0 ? max_fds : 1));
+    char *control = calloc(1, control_length);
+    if (!control) { errno = ENOMEM; return -1; }
+    struct iovec iov = { .iov_base = buffer, .iov_len = length };
+    struct msghdr msg = { 0 };
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = control_length;
+    ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+    if (n < 0) { int saved = errno; free(control); errno = saved; return -1; }
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        int *data = (int *)CMSG_DATA(c);
+        for (size_t i = 0; i < count; i++) {
+            if (*fd_count < max_fds) {
+                fds[(*fd_count)++] = data[i];
+            } else {
+                close(data[i]);  // no room to hand it over: never leak it
+                *truncated = 1;
+            }
+        }
+    }
+    if (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) *truncated = 1;
+    free(control);
+    return n;
+}
+
+ssize_t ssc_send_with_fds(int fd, const void *buffer, size_t length, const int *fds, int fd_count) {
+    struct iovec iov = { .iov_base = (void *)buffer, .iov_len = length };
+    struct msghdr msg = { 0 };
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    char *control = NULL;
+    if (fd_count > 0) {
+        size_t control_length = CMSG_SPACE(sizeof(int) * (size_t)fd_count);
+        control = calloc(1, control_length);
+        if (!control) { errno = ENOMEM; return -1; }
+        msg.msg_control = control;
+        msg.msg_controllen = control_length;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)fd_count);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)fd_count);
+    }
+    ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+    int saved = errno;
+    free(control);
+    errno = saved;
+    return n;
 }

@@ -72,6 +72,35 @@ struct ssc_fiemap_summary {
 };
 int ssc_fiemap_summary(int fd, uint64_t length, struct ssc_fiemap_summary *out);
 
+// ---- Unix-socket plumbing for the agent's protocol ----
+
+int ssc_o_path(void);
+
+// accept4 with SOCK_CLOEXEC (a _GNU_SOURCE call).
+int ssc_accept_cloexec(int fd);
+
+// Names the calling thread (15 bytes kept), for ps -L and debuggers.
+void ssc_set_thread_name(const char *name);
+
+// SO_PEERCRED of a connected Unix socket (struct ucred needs _GNU_SOURCE).
+struct ssc_peer_credentials {
+    int32_t pid;
+    uint32_t uid;
+    uint32_t gid;
+};
+int ssc_peer_credentials(int fd, struct ssc_peer_credentials *out);
+
+// recvmsg with room for up to `max_fds` SCM_RIGHTS descriptors, received with
+// MSG_CMSG_CLOEXEC. Returns the byte count (0 at end of stream) or -1 with errno. On
+// return *fd_count holds how many descriptors arrived (all of them, up to the space the
+// control buffer had: the caller owns and must close them) and *truncated is nonzero when
+// the kernel set MSG_CTRUNC (descriptors were lost) or data was cut (MSG_TRUNC).
+ssize_t ssc_recv_with_fds(int fd, void *buffer, size_t length, int *fds, int max_fds, int *fd_count, int *truncated);
+
+// sendmsg of `length` bytes with `fd_count` descriptors as SCM_RIGHTS (none when 0),
+// MSG_NOSIGNAL. Returns bytes sent or -1 with errno.
+ssize_t ssc_send_with_fds(int fd, const void *buffer, size_t length, const int *fds, int fd_count);
+
 #ifdef __cplusplus
 }
 #endif
