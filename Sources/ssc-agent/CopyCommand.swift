@@ -1,4 +1,5 @@
 import JSON
+import Agent
 import ArgumentParser
 import Backends
 import Glibc
@@ -51,7 +52,19 @@ struct CopyCommand: ParsableCommand {
     @Option(name: .customLong("scsi-timeout"), help: "xcopy: seconds each SCSI command may take (default 60).")
     var scsiTimeout: Int?
 
+    @Option(name: .customLong("agent"), help: "Copy through the running agent at this socket, passing descriptors.")
+    var agentSocket: String?
+
     func validate() throws {
+        if agentSocket != nil {
+            let inProcessOnly = [
+                ("--block-size", blockSizeArgument != nil), ("--queue-depth", queueDepth != nil), ("--no-direct", noDirect),
+                ("--scsi-timeout", scsiTimeout != nil), ("--explain", explain),
+            ].filter(\.1).map(\.0)
+            if !inProcessOnly.isEmpty {
+                throw ValidationError("\(inProcessOnly.joined(separator: ", ")) apply to in-process copies, not with --agent")
+            }
+        }
         if let blockSize, blockSize < 4096 || blockSize > 256 << 20 {
             throw ValidationError("--block-size must be between 4096 and 268435456 bytes")
         }
@@ -64,6 +77,7 @@ struct CopyCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let agentSocket { return try runThroughAgent(agentSocket) }
         var tunables = Tunables()
         if let blockSize { tunables.aio.blockSize = blockSize }
         if let queueDepth { tunables.aio.queueDepth = queueDepth }
@@ -90,6 +104,49 @@ struct CopyCommand: ParsableCommand {
         let elapsed = ContinuousClock.now - started
         if explain { Explain.print(outcome.skipped, chosen: outcome.backend) }
         report(outcome, elapsed: elapsed, json: json)
+    }
+
+    /// The copy as an asynchronous job of the agent at `socket`.
+    func runThroughAgent(_ socket: String) throws {
+        var params: [(String, JSONValue)] = [
+            ("src_offset", .unsigned(range.srcOffset ?? 0)), ("dst_offset", .unsigned(range.dstOffset ?? 0)),
+            ("count", .unsigned(range.count ?? 0)), ("truncate", .bool(range.isWholeFile)), ("guarded", .bool(guarded)),
+            ("stable", .bool(fsync)),
+        ]
+        if let backend { params.append(("backend", .string(backend.rawValue))) }
+        let started = ContinuousClock.now
+        let outcome: AgentCopy.Outcome
+        do {
+            let client = try AgentOption.connect(socket)
+            outcome = try AgentCopy.run(
+                client: client, source: source, destination: destination, params: params,
+                showProgress: !json && Output.isTerminal(STDOUT_FILENO))
+        } catch let error as AgentClientError {
+            if json, case .rejected(let rpc) = error { Output.printJSON(.object([("ok", false), ("error", rpc.json)])) }
+            Output.printError(error.description)
+            throw ExitCode.failure
+        }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        if let error = outcome.error {
+            if json { Output.printJSON(.object([("ok", false), ("job", .string(outcome.job)), ("error", error.json)])) }
+            Output.printError(error.message + ((error.bytes ?? 0) > 0 ? " (\(error.bytes ?? 0) bytes in place)" : ""))
+            throw ExitCode.failure
+        }
+        if json {
+            Output.printJSON(
+                .object([
+                    ("ok", .bool(outcome.state == "done")), ("job", .string(outcome.job)), ("state", .string(outcome.state)),
+                    ("bytes", .unsigned(outcome.bytes)), ("count", .unsigned(outcome.count)), ("short", .bool(outcome.bytes < outcome.count)),
+                    ("committed", outcome.committed.map(JSONValue.string) ?? .null),
+                    ("backend", outcome.backend.map(JSONValue.string) ?? .null), ("seconds", .number(seconds)),
+                ]))
+        } else {
+            Output.writeLine(
+                "copied \(outcome.bytes) bytes (\(humanBytes(Double(outcome.bytes)))) with \(outcome.backend ?? "?") through the agent (job \(outcome.job), \(outcome.state)) in \(Int(seconds * 1000)) ms, \(outcome.committed ?? "UNSTABLE")",
+                to: STDOUT_FILENO)
+        }
+        if outcome.state != "done" { throw ExitCode.failure }
     }
 
     func report(_ outcome: CopyOutcome, elapsed: Duration, json: Bool) {
