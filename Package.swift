@@ -60,6 +60,10 @@ let package = Package(
             dependencies: ["JSON"]
         ),
         .testTarget(
+            name: "AgentTests",
+            dependencies: ["Agent", "Backends", "JSON", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        .testTarget(
             name: "XCopyTests",
             dependencies: ["XCopy"]
         ),
@@ -70,7 +74,7 @@ let package = Package(
         // Drive the built `ssc-agent` binary on loop-mounted filesystems and loop devices.
         .testTarget(
             name: "CLITests",
-            dependencies: ["CShims"]
+            dependencies: ["CShims", "Agent", "JSON"]
         ),
     ]
 )

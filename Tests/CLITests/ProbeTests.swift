@@ -46,15 +46,15 @@ final class ProbeTests: CLITestCase {
         XCTAssertEqual(entry["mount_point"] as? String, fs.mountPoint, context, file: file, line: line)
         XCTAssertEqual(entry["mount_source"] as? String, fs.source, context, file: file, line: line)
         XCTAssertEqual(entry["device"] as? String, try Files.deviceNumber(path), context, file: file, line: line)
-        XCTAssertEqual(JSONValue.int(entry["size"]), Int64(st.st_size), context, file: file, line: line)
-        XCTAssertEqual(JSONValue.int(entry["st_blksize"]), Int64(st.st_blksize), context, file: file, line: line)
-        XCTAssertEqual(JSONValue.int(entry["fs_block_size"]), 4096, context, file: file, line: line)
+        XCTAssertEqual(JSONNumber.int(entry["size"]), Int64(st.st_size), context, file: file, line: line)
+        XCTAssertEqual(JSONNumber.int(entry["st_blksize"]), Int64(st.st_blksize), context, file: file, line: line)
+        XCTAssertEqual(JSONNumber.int(entry["fs_block_size"]), 4096, context, file: file, line: line)
         let fd = try Files.open(path, O_RDONLY)
         defer { close(fd) }
         var align = ssc_dio_align()
         XCTAssertEqual(ssc_statx_dioalign(fd, &align), 0, file: file, line: line)
-        XCTAssertEqual(JSONValue.int(entry["dio_mem_align"]), Int64(align.mem_align), context, file: file, line: line)
-        XCTAssertEqual(JSONValue.int(entry["dio_offset_align"]), Int64(align.offset_align), context, file: file, line: line)
+        XCTAssertEqual(JSONNumber.int(entry["dio_mem_align"]), Int64(align.mem_align), context, file: file, line: line)
+        XCTAssertEqual(JSONNumber.int(entry["dio_offset_align"]), Int64(align.offset_align), context, file: file, line: line)
     }
 
     private func verdicts(_ object: [String: Any]?, file: StaticString = #filePath, line: UInt = #line) -> [String: (verdict: String, reason: String)] {
@@ -111,10 +111,10 @@ final class ProbeTests: CLITestCase {
         XCTAssertEqual(ssc_blkpbszget(fd, &physical), 0)
         XCTAssertEqual(entry["path"] as? String, dev, "\(entry)")
         XCTAssertEqual(entry["type"] as? String, "block", "\(entry)")
-        XCTAssertEqual(JSONValue.int(entry["size"]), 128 * MiB, "\(entry)")
-        XCTAssertEqual(JSONValue.int(entry["logical_block_size"]), Int64(logical), "\(entry)")
-        XCTAssertEqual(JSONValue.int(entry["physical_block_size"]), Int64(physical), "\(entry)")
-        XCTAssertNotNil(JSONValue.int(entry["dio_offset_align"]), "\(entry)")
+        XCTAssertEqual(JSONNumber.int(entry["size"]), 128 * MiB, "\(entry)")
+        XCTAssertEqual(JSONNumber.int(entry["logical_block_size"]), Int64(logical), "\(entry)")
+        XCTAssertEqual(JSONNumber.int(entry["physical_block_size"]), Int64(physical), "\(entry)")
+        XCTAssertNotNil(JSONNumber.int(entry["dio_offset_align"]), "\(entry)")
     }
 
     func testTwoPathsOnBtrfsReflinkYes() throws {

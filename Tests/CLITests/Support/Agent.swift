@@ -66,12 +66,12 @@ struct CopyReport {
     init(_ raw: [String: Any]) { self.raw = raw }
 
     var ok: Bool? { raw["ok"] as? Bool }
-    var bytes: Int64? { JSONValue.int(raw["bytes"]) }
-    var count: Int64? { JSONValue.int(raw["count"]) }
+    var bytes: Int64? { JSONNumber.int(raw["bytes"]) }
+    var count: Int64? { JSONNumber.int(raw["count"]) }
     var short: Bool? { raw["short"] as? Bool }
     var committed: String? { raw["committed"] as? String }
     var backend: String? { raw["backend"] as? String }
-    var seconds: Double? { JSONValue.double(raw["seconds"]) }
+    var seconds: Double? { JSONNumber.double(raw["seconds"]) }
     var hasDirect: Bool { raw["direct"] != nil && !(raw["direct"] is NSNull) }
     var directSource: Bool? { (raw["direct"] as? [String: Any])?["source"] as? Bool }
     var directDestination: Bool? { (raw["direct"] as? [String: Any])?["destination"] as? Bool }
@@ -94,8 +94,8 @@ struct CopyReport {
     var errorKind: String? { error?["kind"] as? String }
     var errorMessage: String? { error?["message"] as? String }
     var errorNFS4: String? { error?["nfs4"] as? String }
-    var errorBytes: Int64? { JSONValue.int(error?["bytes"]) }
-    var errorErrno: Int64? { JSONValue.int(error?["errno"]) }
+    var errorBytes: Int64? { JSONNumber.int(error?["bytes"]) }
+    var errorErrno: Int64? { JSONNumber.int(error?["errno"]) }
 
     var text: String {
         guard let data = try? JSONSerialization.data(withJSONObject: raw, options: [.sortedKeys]) else { return "\(raw)" }
@@ -103,7 +103,7 @@ struct CopyReport {
     }
 }
 
-enum JSONValue {
+enum JSONNumber {
     static func int(_ value: Any?) -> Int64? {
         switch value {
         case let v as Int: Int64(v)
