@@ -8,6 +8,7 @@ packages=(
     libsgutils2-dev   # SCSI pass-through for the xcopy backend
     btrfs-progs xfsprogs e2fsprogs util-linux   # test filesystems, losetup, fincore
     coreutils diffutils fio sg3-utils ddpt      # benchmarks and comparisons
+    gcc make libc6-dev python3 passwd           # the C client, socket activation and second-user tests
 )
 
 missing=()
