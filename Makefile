@@ -1,5 +1,6 @@
 # Two commands for a fresh Debian 12 machine, as root:
-#   make run    install what is missing, build, run the agent's main job
+#   make run    install what is missing, build, run the agent in the foreground
+#   make demo   copies on scratch loop filesystems, showing the backend each one used
 #   make test   install what is missing, build, run every test
 SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
@@ -7,7 +8,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 RELEASE_FLAGS := -c release --static-swift-stdlib
 BINARY := .build/release/ssc-agent
 
-.PHONY: run test deps build release bench clean
+.PHONY: run demo test deps build release bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -17,7 +18,11 @@ release: deps
 
 build: release
 
+# The agent on built-in defaults (root: /run/ssc-agent/ssc-agent.sock). Ctrl-C stops it.
 run: release
+	$(BINARY) serve
+
+demo: release
 	scripts/demo.sh $(BINARY)
 
 test: deps
