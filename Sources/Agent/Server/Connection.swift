@@ -60,9 +60,17 @@ final class Connection: Sendable {
         }
     }
 
-    /// A request began; the connection stays open for its reply.
+    /// Requests one peer may have in flight; beyond it the reader stops reading until
+    /// some finish, so a flood of requests waits in the socket buffer, not in memory.
+    static let maxInFlight = 256
+
+    /// A request began; the connection stays open for its reply. Called on the reader
+    /// thread, which waits here while the peer has too many requests in flight.
     func requestStarted() {
-        lock.withLock { inFlight += 1 }
+        lock.withLock {
+            while inFlight >= Self.maxInFlight && !broken && !closeWhenFlushed { lock.wait() }
+            inFlight += 1
+        }
     }
 
     func requestEnded() {
