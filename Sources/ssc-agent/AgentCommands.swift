@@ -39,6 +39,21 @@ func callAgent(_ client: AgentClient, _ method: String, _ params: JSONValue, jso
     }
 }
 
+/// What `status` and `cancel` take: one job, the agent, and --json.
+struct JobOptions: ParsableArguments {
+    @Argument(help: "The job id copy.start returned.")
+    var job: String
+
+    @OptionGroup var agent: AgentOption
+
+    @Flag(help: "Print the agent's answer as JSON.")
+    var json = false
+
+    func call(_ method: String) throws -> JSONValue {
+        try callAgent(try agent.connect(), method, .object([("job", .string(job))]), json: json)
+    }
+}
+
 struct JobsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "jobs", abstract: "List the agent's copy jobs (copy.list).")
 
@@ -66,18 +81,11 @@ struct JobsCommand: ParsableCommand {
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show one copy job (copy.status).")
 
-    @Argument(help: "The job id copy.start returned.")
-    var job: String
-
-    @OptionGroup var agent: AgentOption
-
-    @Flag(help: "Print the agent's answer as JSON.")
-    var json = false
+    @OptionGroup var options: JobOptions
 
     func run() throws {
-        let client = try agent.connect()
-        let result = try callAgent(client, "copy.status", .object([("job", .string(job))]), json: json)
-        if json { Output.printJSON(result) } else { Output.writeLine(Self.line(result), to: STDOUT_FILENO) }
+        let result = try options.call("copy.status")
+        if options.json { Output.printJSON(result) } else { Output.writeLine(Self.line(result), to: STDOUT_FILENO) }
     }
 
     static func line(_ status: JSONValue) -> String {
@@ -97,22 +105,15 @@ struct CancelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel", abstract: "Cancel a copy job and wait until it has stopped (copy.cancel).")
 
-    @Argument(help: "The job id copy.start returned.")
-    var job: String
-
-    @OptionGroup var agent: AgentOption
-
-    @Flag(help: "Print the agent's answer as JSON.")
-    var json = false
+    @OptionGroup var options: JobOptions
 
     func run() throws {
-        let client = try agent.connect()
-        let result = try callAgent(client, "copy.cancel", .object([("job", .string(job))]), json: json)
-        if json {
+        let result = try options.call("copy.cancel")
+        if options.json {
             Output.printJSON(result)
         } else {
             Output.writeLine(
-                "\(result["job"]?.stringValue ?? job)  \(result["state"]?.stringValue ?? "?")  \(result["bytes"]?.uint64Value ?? 0) bytes in place",
+                "\(result["job"]?.stringValue ?? options.job)  \(result["state"]?.stringValue ?? "?")  \(result["bytes"]?.uint64Value ?? 0) bytes in place",
                 to: STDOUT_FILENO)
         }
     }
