@@ -45,7 +45,11 @@ let package = Package(
             dependencies: [
                 "Backends", "XCopy",
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ]
+            ],
+            // TOMLKit imports Foundation; without this, Foundation's String extensions
+            // would resolve here silently and link all of Foundation (and ICU's data)
+            // into the binary.
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         .executableTarget(
             name: "ssc-agent",

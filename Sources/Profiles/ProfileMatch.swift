@@ -1,4 +1,5 @@
 import Backends
+import Synchronization
 
 /// A profile's `[match]` rules. Every rule given must hold; a profile with none matches
 /// every device (the generic last resort). The more rules, the more specific.
@@ -100,20 +101,43 @@ public enum MatchResult: Sendable, Equatable {
 
 /// A regular expression that must match a whole string (as if between ^ and $).
 /// INQUIRY fields are space-padded; they are matched trimmed.
-public struct AnchoredPattern: @unchecked Sendable {
-    // Regex is immutable once built; it is not declared Sendable by the standard
-    // library, hence the unchecked conformance.
+///
+/// Compiling a Swift Regex costs far more than matching one, and a copy of two files
+/// never needs the patterns of the block-device profiles: a pattern read from an
+/// override file is compiled at once (a bad one is reported as the file's error);
+/// a built-in one, which the test suite compiles, on first use.
+public final class AnchoredPattern: @unchecked Sendable {
+    // Regex is not declared Sendable; every access goes through the mutex.
     public let source: String
-    private let regex: Regex<AnyRegexOutput>
+    private let compiled: Mutex<Regex<AnyRegexOutput>?>
 
-    /// Compiles `source`; throws the compiler's message when it is not a valid
-    /// regular expression.
-    public init(_ source: String) throws {
+    /// Compiles `source` now (throwing the compiler's message when it is not a valid
+    /// regular expression) or, with `compileNow` false, on the first match.
+    public init(_ source: String, compileNow: Bool = true) throws {
         self.source = source
-        self.regex = try Regex(source)
+        compiled = Mutex(compileNow ? try Regex(source) : nil)
+    }
+
+    /// Compiles the pattern if it was not yet, throwing what the compiler says.
+    public func validate() throws {
+        let source = self.source
+        let failure: (any Error)? = compiled.withLock { regex in
+            guard regex == nil else { return nil }
+            do {
+                regex = try Regex(source)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
     }
 
     public func matches(_ value: String) -> Bool {
-        (try? regex.wholeMatch(in: value)) != nil
+        compiled.withLock { regex in
+            if regex == nil { regex = try? Regex(source) }
+            guard let regex else { return false }
+            return (try? regex.wholeMatch(in: value)) != nil
+        }
     }
 }

@@ -17,7 +17,7 @@ public enum ProfileParser {
         } catch {
             throw ProfileError(file: file, line: 1, column: 1, message: "TOML syntax error: \(error)")
         }
-        var reader = TableReader(table: root, path: "", file: file)
+        let reader = TableReader(table: root, path: "", file: file, compilePatterns: origin.kind == .file)
         try reader.onlyKeys(["name", "description", "verified", "source", "order", "match", "tunables"])
         let name = try reader.requiredString("name")
         guard Self.isValidName(name) else {
@@ -70,6 +70,9 @@ private struct TableReader {
     let table: TOMLTable
     let path: String
     let file: String
+    /// Compile regular expressions while reading (override files) or on first use
+    /// (built-in profiles, compiled by the test suite).
+    let compilePatterns: Bool
 
     func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
@@ -120,7 +123,7 @@ private struct TableReader {
 
     func subtable(_ key: String) throws(ProfileError) -> TableReader? {
         guard let table = try value(key, .table)?.table else { return nil }
-        return TableReader(table: table, path: keyPath(key), file: file)
+        return TableReader(table: table, path: keyPath(key), file: file, compilePatterns: compilePatterns)
     }
 
     /// A non-empty array of strings, each checked by `validate`.
@@ -155,7 +158,7 @@ private struct TableReader {
     func pattern(_ key: String) throws(ProfileError) -> AnchoredPattern? {
         guard let text = try string(key) else { return nil }
         do {
-            return try AnchoredPattern(text)
+            return try AnchoredPattern(text, compileNow: compilePatterns)
         } catch {
             throw self.error(key, "bad regular expression '\(text)': \(error)")
         }
@@ -165,7 +168,7 @@ private struct TableReader {
         try onlyKeys(["fstype", "file_type", "vendor", "product", "revision", "transport"])
         var match = ProfileMatch()
         match.fstypes = try strings("fstype") { (name, elementPath) throws(ProfileError) in
-            guard !name.isEmpty, !name.contains(" ") else { throw error(elementPath, "'\(name)' is not a filesystem type") }
+            guard !name.isEmpty, !name.unicodeScalars.contains(where: { $0 == " " || $0 == "\t" }) else { throw error(elementPath, "'\(name)' is not a filesystem type") }
         }
         if let type = try string("file_type") {
             guard type == "regular" || type == "block", let kind = FileKind(rawValue: type) else {

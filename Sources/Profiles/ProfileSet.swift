@@ -137,6 +137,24 @@ public struct ProfileSet: Sendable {
         return text
     }
 
+    /// Compiles every regular expression not compiled yet (the built-in profiles'),
+    /// reporting the first that does not compile with its profile and key.
+    public func validatePatterns() throws(ProfileLoadErrors) {
+        var errors: [ProfileError] = []
+        for profile in profiles {
+            for (key, pattern) in [("vendor", profile.match.vendor), ("product", profile.match.product), ("revision", profile.match.revision)] {
+                guard let pattern else { continue }
+                do { try pattern.validate() } catch {
+                    errors.append(
+                        ProfileError(
+                            file: profile.origin.description, keyPath: "match.\(key)",
+                            message: "bad regular expression '\(pattern.source)': \(error)"))
+                }
+            }
+        }
+        if !errors.isEmpty { throw ProfileLoadErrors(errors) }
+    }
+
     // MARK: matching
 
     /// The profile for one endpoint: the matching profile with the most rules; among
