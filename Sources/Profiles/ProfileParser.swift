@@ -13,7 +13,7 @@ public enum ProfileParser {
         } catch let error as TOMLParseError {
             throw ProfileError(
                 file: file, line: error.source.begin.line, column: error.source.begin.column,
-                message: "TOML syntax error: \(error.description)")
+                message: "TOML syntax error: \(oneLine(error.description))")
         } catch {
             throw ProfileError(file: file, line: 1, column: 1, message: "TOML syntax error: \(error)")
         }
@@ -53,6 +53,20 @@ public enum ProfileParser {
         return Profile(
             name: name, description: description, verified: verified, source: source, match: match, order: order,
             tunables: tunables, origin: origin)
+    }
+
+    /// toml++ quotes the offending text, newline included: messages stay one line.
+    static func oneLine(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default: result.unicodeScalars.append(scalar.properties.generalCategory == .control ? "?" : scalar)
+            }
+        }
+        return result
     }
 
     static func isValidName(_ name: String) -> Bool {

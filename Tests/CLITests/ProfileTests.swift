@@ -90,7 +90,8 @@ final class ProfileTests: CLITestCase {
         let object = json(try Agent.run(["probe", device("A"), "--json"]))
         XCTAssertEqual(object["profile"] as? String, "generic", "\(object)")
         let block = firstPath(object)["block_device"] as? [String: Any]
-        XCTAssertEqual(block?["device"] as? String, try Files.deviceNumber(device("A")), "\(object)")
+        XCTAssertEqual(block?["device"] as? String, firstPath(object)["device"] as? String, "\(object)")
+        XCTAssertEqual(block?["name"] as? String, (device("A") as NSString).lastPathComponent, "\(object)")
         XCTAssertEqual(block?["backing_file"] as? String, lab.root + "/images/A.img", "\(object)")
         let rejected = (firstPath(object)["profile"] as? [String: Any])?["rejected"] as? [[String: Any]] ?? []
         let lio = rejected.first { $0["profile"] as? String == "lio" }
@@ -175,7 +176,7 @@ final class ProfileTests: CLITestCase {
 
     func testEveryMalformedProfileIsReportedWithItsFileAndPosition() throws {
         let directory = try profileDirectory([
-            "1-syntax.toml": "name = \"x\"\norder = [\"aio\"\n",
+            "1-syntax.toml": "name = \"x\"\norder = [\"aio\"]\nverified = tru\n",
             "2-unknown-key.toml": profile("two", order: ["aio"], match: "vendr = \"X\""),
             "3-unknown-backend.toml": profile("three", order: ["aio", "teleport"], match: ""),
             "4-regex.toml": profile("four", order: ["aio"], match: "product = \"Flash(\""),

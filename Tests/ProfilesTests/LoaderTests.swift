@@ -76,6 +76,11 @@ final class LoaderTests: XCTestCase {
         XCTAssertTrue(error.description.hasPrefix("\(origin.path):4:"), error.description)
         XCTAssertTrue(error.message.contains("TOML syntax error"), error.message)
 
+        // toml++ quotes the offending text with its newline; the message stays one line.
+        let quoted = try XCTUnwrap(parseError("name = \"x\"\nverified = tru\n"))
+        XCTAssertEqual(quoted.line, 2, quoted.description)
+        XCTAssertTrue(quoted.message.contains("\\n"), quoted.message)
+
         let duplicateKey = try XCTUnwrap(parseError("name = \"x\"\nname = \"y\"\n"))
         XCTAssertEqual(duplicateKey.line, 2, duplicateKey.description)
     }
