@@ -160,6 +160,8 @@ public final class CopyEngine: Sendable {
             }
             plan = plan.truncating(request.truncate)
             let candidates = try candidates(for: request, plan: chosen)
+            // Left out by the profiles: reported, in `skipped`, where the fixed order
+            // would have tried them (see `passedOver`).
             if request.backend == nil { skipped += chosen.excluded }
             for backend in candidates {
                 let key = NegativeCache.Key(backend: backend.name, sourceDevice: source.deviceKey, destinationDevice: destination.deviceKey)
@@ -193,7 +195,8 @@ public final class CopyEngine: Sendable {
                     }
                 }
                 logger.debug("copied", metadata: ["backend": "\(backend.name)", "bytes": "\(result.bytes)", "count": "\(plan.count)"])
-                var outcome = try finish(plan, request: request, backend: backend.name, result: result, skipped: skipped)
+                var outcome = try finish(
+                    plan, request: request, backend: backend.name, result: result, skipped: passedOver(skipped, chosen: backend.name))
                 outcome.plan = chosen
                 return outcome
             }
@@ -202,6 +205,15 @@ public final class CopyEngine: Sendable {
         } catch {
             throw CopyFailure(error: error, skipped: skipped, plan: selection)
         }
+    }
+
+    /// What a successful copy reports as passed over: everything that declined, and the
+    /// backends the profiles left out that come before the chosen one in the standard
+    /// order (reflink, copy_file_range, xcopy, aio) — a clone on XFS passed over nothing,
+    /// a stream from ext4 to XFS passed over reflink and xcopy.
+    private func passedOver(_ skipped: [BackendSkip], chosen: BackendName) -> [BackendSkip] {
+        let rank = { (name: BackendName) in BackendName.allCases.firstIndex(of: name) ?? 0 }
+        return skipped.filter { $0.reason != .excluded || rank($0.backend) < rank(chosen) }
     }
 
     /// The selector's order, restricted to the backends this engine has; a forced

@@ -17,8 +17,8 @@ public struct Profile: Sendable {
     /// The file it was read from.
     public var origin: ProfileOrigin
 
-    /// The profile every device matches, kept when the generic file itself fails to
-    /// load, so that selection always has a last resort.
+    /// A profile without rules matches every device: a set needs one (generic), so
+    /// that selection always has a last resort.
     public var isCatchAll: Bool { match.specificity == 0 }
 }
 
