@@ -8,7 +8,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 RELEASE_FLAGS := -c release --static-swift-stdlib
 BINARY := .build/release/ssc-agent
 
-.PHONY: run demo test deps build release bench clean
+.PHONY: run demo test deps build release bench clean profiles
 
 deps:
 	@scripts/install-deps.sh
@@ -30,6 +30,11 @@ test: deps
 
 bench: release
 	bench/compare.sh $(BINARY)
+
+# Regenerate the compiled-in profiles after changing hw-profiles/*.toml (a test fails
+# while they differ).
+profiles:
+	scripts/generate-builtin-profiles.sh
 
 clean:
 	rm -rf .build

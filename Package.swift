@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C for what Swift cannot import from Glibc: ioctl request macros, statx with
@@ -37,11 +38,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Device profiles: the TOML schema of hw-profiles/, the profiles compiled into
+        // the binary, matching against device identities, backend selection per pair.
+        .target(
+            name: "Profiles",
+            dependencies: [
+                "Backends", "XCopy",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            // TOMLKit imports Foundation; without this, Foundation's String extensions
+            // would resolve here silently and link all of Foundation (and ICU's data)
+            // into the binary.
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
+        ),
         // The agent: local-socket protocol server, jobs, events, and a client.
         .target(
             name: "Agent",
             dependencies: [
-                "Backends", "CShims", "JSON", "XCopy",
+                "Backends", "CShims", "JSON", "Profiles", "XCopy",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -49,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "ssc-agent",
             dependencies: [
-                "Agent", "Backends", "XCopy", "JSON",
+                "Agent", "Backends", "XCopy", "JSON", "Profiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -66,6 +80,10 @@ let package = Package(
         .testTarget(
             name: "XCopyTests",
             dependencies: ["XCopy"]
+        ),
+        .testTarget(
+            name: "ProfilesTests",
+            dependencies: ["Profiles", "Backends", "XCopy"]
         ),
         .testTarget(
             name: "BackendsTests",

@@ -12,6 +12,16 @@ public struct AioBackend: CopyBackend {
         return .yes
     }
 
+    /// Nothing to try: what O_DIRECT would carry on each side.
+    public func trial(_ plan: CopyPlan) -> TrialVerdict {
+        if case .no(let decline) = assess(plan) { return .no(decline) }
+        func side(_ file: CopyFile) -> String {
+            guard plan.tunables.aio.direct, let align = file.directIOAlignment() else { return "buffered" }
+            return "O_DIRECT (\(align.offset)-byte alignment)"
+        }
+        return .yes("streams through the agent's buffers: source \(side(plan.source)), destination \(side(plan.destination))")
+    }
+
     public func copy(_ plan: CopyPlan, context: CopyContext) throws(BackendError) -> BackendResult {
         if plan.count == 0 {
             do { try plan.applyTruncation() } catch { throw .failed(error) }

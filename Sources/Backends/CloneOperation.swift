@@ -32,6 +32,7 @@ extension CopyEngine {
                     case (_, .notSupported): .notSupported
                     case (_, .cannotServe): .invalid
                     case (_, .denied): .access
+                    case (_, .excluded): .notSupported
                     }
                 throw CopyError(kind, "\(destination.name): cannot clone: \(decline.message)", errno: decline.errno)
             }

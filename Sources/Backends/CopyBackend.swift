@@ -19,6 +19,8 @@ public enum DeclineClass: String, Sendable, Codable {
     case cannotServe = "cannot_serve"
     /// EPERM, EACCES, COPY ABORTED (copy target not reachable): this request only.
     case denied
+    /// Not tried: the profiles chosen for the pair do not list the backend.
+    case excluded
 
     /// The error kind reported when a forced backend declines.
     var errorKind: CopyErrorKind {
@@ -26,6 +28,7 @@ public enum DeclineClass: String, Sendable, Codable {
         case .notSupported: .notSupported
         case .cannotServe: .invalid
         case .denied: .denied
+        case .excluded: .notSupported
         }
     }
 }
@@ -48,6 +51,13 @@ public struct Decline: Sendable, Error, CustomStringConvertible {
 public enum Verdict: Sendable {
     case yes
     /// Nothing rules it out; only the first real call will tell.
+    case maybe(String)
+    case no(Decline)
+}
+
+/// A backend's answer to a trial: what `probe` reports for a pair.
+public enum TrialVerdict: Sendable {
+    case yes(String)
     case maybe(String)
     case no(Decline)
 }
@@ -91,4 +101,20 @@ public protocol CopyBackend: Sendable {
     func assess(_ plan: CopyPlan) -> Verdict
     /// Copies `plan.count` bytes. Throws `.declined` only if no byte moved.
     func copy(_ plan: CopyPlan, context: CopyContext) throws(BackendError) -> BackendResult
+    /// Whether the backend could copy the plan's pair, found out without changing
+    /// anything a user can see: the plan's destination is an unnamed O_TMPFILE file in
+    /// the real destination's directory, or a block device no trial writes to. Asked
+    /// only after `assess` did not say no.
+    func trial(_ plan: CopyPlan) -> TrialVerdict
+}
+
+extension CopyBackend {
+    /// Backends without a trial of their own answer from their static checks.
+    public func trial(_ plan: CopyPlan) -> TrialVerdict {
+        switch assess(plan) {
+        case .yes: .yes("nothing rules it out")
+        case .maybe(let why): .maybe(why)
+        case .no(let decline): .no(decline)
+        }
+    }
 }

@@ -7,6 +7,12 @@ public struct BackendSkip: Sendable, Codable {
     public var backend: BackendName
     public var reason: DeclineClass
     public var message: String
+
+    public init(backend: BackendName, reason: DeclineClass, message: String) {
+        self.backend = backend
+        self.reason = reason
+        self.message = message
+    }
 }
 
 public enum Committed: String, Sendable, Codable {
@@ -26,43 +32,57 @@ public struct CopyOutcome: Sendable {
     public var skipped: [BackendSkip]
     public var direct: DirectUse?
     public var bufferedBytes: UInt64
+    /// What selection decided for the pair (profiles, order, tunables).
+    public var plan: BackendPlan?
 }
 
 /// A failed copy with the backends passed over before it.
 public struct CopyFailure: Error, Sendable, CustomStringConvertible {
     public var error: CopyError
     public var skipped: [BackendSkip]
+    /// What selection decided, when the copy got that far.
+    public var plan: BackendPlan?
     public var description: String { error.message }
 
-    public init(error: CopyError, skipped: [BackendSkip]) {
+    public init(error: CopyError, skipped: [BackendSkip], plan: BackendPlan? = nil) {
         self.error = error
         self.skipped = skipped
+        self.plan = plan
     }
 }
 
 /// Validates requests, applies the copy semantics of the design (range, size, guard,
-/// truncate, holes, durability) and runs backends in order, falling back on a backend
-/// that declines before any byte moved and stopping on one that failed after.
+/// truncate, holes, durability) and runs backends in the order its selector chooses for
+/// the pair (device profiles, in the agent and the CLI), falling back on a backend that
+/// declines before any byte moved and stopping on one that failed after.
 public final class CopyEngine: Sendable {
     public let backends: [any CopyBackend]
+    public let selector: any BackendSelecting
     public let negativeCache: NegativeCache
     let logger: Logger
 
     public init(
-        backends: [any CopyBackend] = CopyEngine.standardBackends, negativeCache: NegativeCache = NegativeCache(),
-        logger: Logger = Logger(label: "ssc-agent.engine")
+        backends: [any CopyBackend] = CopyEngine.standardBackends, selector: any BackendSelecting = FixedOrderSelector(),
+        negativeCache: NegativeCache = NegativeCache(), logger: Logger = Logger(label: "ssc-agent.engine")
     ) {
         self.backends = backends
+        self.selector = selector
         self.negativeCache = negativeCache
         self.logger = logger
     }
 
-    /// reflink → copy_file_range → xcopy → aio: the order used until profiles choose
-    /// per device. Each passes over pairs it cannot serve, so xcopy is tried before aio
-    /// only when both ends are SCSI logical units.
+    /// Every backend this build has. Which are tried, and in what order, is the
+    /// selector's choice per pair; each passes over pairs it cannot serve.
     public static let standardBackends: [any CopyBackend] = [
         ReflinkBackend(), CopyFileRangeBackend(), XCopyBackend(), AioBackend(),
     ]
+
+    /// Identifies both ends and asks the selector, once per copy.
+    public func plan(source: CopyFile, destination: CopyFile) -> BackendPlan {
+        let mounts = MountTable.current()
+        return selector.plan(
+            source: DeviceIdentity.of(source, mounts: mounts), destination: DeviceIdentity.of(destination, mounts: mounts))
+    }
 
     public func backend(named name: BackendName) -> (any CopyBackend)? {
         backends.first { $0.name == name }
@@ -121,17 +141,26 @@ public final class CopyEngine: Sendable {
             count: count, sourceSize: sourceSize, destinationSize: destinationSize, tunables: tunables)
     }
 
-    /// Copies as `request` says. Throws with the bytes in place when anything failed.
+    /// Copies as `request` says, with the backends and tunables selection chooses for
+    /// the pair (`overrides` over the tunables). Throws with the bytes in place when
+    /// anything failed.
     public func copy(
-        source: CopyFile, destination: CopyFile, request: CopyRequest, tunables: Tunables = Tunables(),
+        source: CopyFile, destination: CopyFile, request: CopyRequest, overrides: TunableOverrides = TunableOverrides(),
         context: CopyContext = CopyContext()
     ) throws(CopyFailure) -> CopyOutcome {
         var skipped: [BackendSkip] = []
+        var selection: BackendPlan? = nil
         do throws(CopyError) {
-            var plan = try validate(source: source, destination: destination, request: request, tunables: tunables)
+            let chosen = plan(source: source, destination: destination)
+            selection = chosen
+            for line in chosen.explanation { logger.debug("selection", metadata: ["detail": "\(line)"]) }
+            var plan = try validate(source: source, destination: destination, request: request, tunables: overrides.applied(to: chosen.tunables))
             try checkGuard(plan, request: request)
             plan = plan.truncating(request.truncate)
-            let candidates = try candidates(for: request)
+            let candidates = try candidates(for: request, plan: chosen)
+            // Left out by the profiles: reported, in `skipped`, where the fixed order
+            // would have tried them (see `passedOver`).
+            if request.backend == nil { skipped += chosen.excluded }
             for backend in candidates {
                 let key = NegativeCache.Key(backend: backend.name, sourceDevice: source.deviceKey, destinationDevice: destination.deviceKey)
                 if request.backend == nil, let remembered = negativeCache.lookup(key) {
@@ -164,25 +193,30 @@ public final class CopyEngine: Sendable {
                     }
                 }
                 logger.debug("copied", metadata: ["backend": "\(backend.name)", "bytes": "\(result.bytes)", "count": "\(plan.count)"])
-                return try finish(plan, request: request, backend: backend.name, result: result, skipped: skipped)
+                var outcome = try finish(
+                    plan, request: request, backend: backend.name, result: result, skipped: passedOver(skipped, chosen: backend.name))
+                outcome.plan = chosen
+                return outcome
             }
             let reasons = skipped.map { "\($0.backend): \($0.message)" }.joined(separator: "; ")
             throw CopyError(.notSupported, "\(destination.name): no backend can serve this copy (\(reasons))")
         } catch {
-            throw CopyFailure(error: error, skipped: skipped)
+            throw CopyFailure(error: error, skipped: skipped, plan: selection)
         }
     }
 
-    /// What `copy` checks before the first byte moves (the request against the files, the
-    /// guard) and the backend it would try first, without changing anything: an
-    /// asynchronous start answers from this at once. The copy itself checks again.
-    public func preflight(source: CopyFile, destination: CopyFile, request: CopyRequest, tunables: Tunables = Tunables())
-        throws(CopyError) -> (plan: CopyPlan, backend: BackendName)
-    {
-        let plan = try validate(source: source, destination: destination, request: request, tunables: tunables)
+    /// What `copy` checks before the first byte moves (the profiles' choice, the request
+    /// against the files, the guard) and the backend it would try first, without
+    /// changing anything: an asynchronous start answers from this at once. The copy
+    /// itself checks again.
+    public func preflight(
+        source: CopyFile, destination: CopyFile, request: CopyRequest, overrides: TunableOverrides = TunableOverrides()
+    ) throws(CopyError) -> (plan: CopyPlan, backend: BackendName) {
+        let chosen = plan(source: source, destination: destination)
+        let plan = try validate(source: source, destination: destination, request: request, tunables: overrides.applied(to: chosen.tunables))
         try checkGuard(plan, request: request)
-        var reasons: [String] = []
-        for backend in try candidates(for: request) {
+        var reasons: [String] = request.backend == nil ? chosen.excluded.map { "\($0.backend): \($0.message)" } : []
+        for backend in try candidates(for: request, plan: chosen) {
             let key = NegativeCache.Key(backend: backend.name, sourceDevice: source.deviceKey, destinationDevice: destination.deviceKey)
             if request.backend == nil, let remembered = negativeCache.lookup(key) {
                 reasons.append("\(backend.name): remembered as not supported: \(remembered)")
@@ -204,8 +238,19 @@ public final class CopyEngine: Sendable {
         }
     }
 
-    private func candidates(for request: CopyRequest) throws(CopyError) -> [any CopyBackend] {
-        guard let forced = request.backend else { return backends }
+    /// What a successful copy reports as passed over: everything that declined, and the
+    /// backends the profiles left out that come before the chosen one in the standard
+    /// order (reflink, copy_file_range, xcopy, aio) — a clone on XFS passed over nothing,
+    /// a stream from ext4 to XFS passed over reflink and xcopy.
+    private func passedOver(_ skipped: [BackendSkip], chosen: BackendName) -> [BackendSkip] {
+        let rank = { (name: BackendName) in BackendName.allCases.firstIndex(of: name) ?? 0 }
+        return skipped.filter { $0.reason != .excluded || rank($0.backend) < rank(chosen) }
+    }
+
+    /// The selector's order, restricted to the backends this engine has; a forced
+    /// backend alone (the caller's explicit choice overrides the profiles).
+    private func candidates(for request: CopyRequest, plan: BackendPlan) throws(CopyError) -> [any CopyBackend] {
+        guard let forced = request.backend else { return plan.order.compactMap { backend(named: $0) } }
         guard let backend = backend(named: forced) else {
             throw CopyError(.notSupported, "backend \(forced) is not available in this build")
         }

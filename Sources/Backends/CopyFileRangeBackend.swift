@@ -74,6 +74,20 @@ public struct CopyFileRangeBackend: CopyBackend {
         return BackendResult(bytes: bytes, bufferedBytes: walk.zeroBytesWritten)
     }
 
+    /// A copy_file_range of the first 4 KiB into the trial file.
+    public func trial(_ plan: CopyPlan) -> TrialVerdict {
+        var inOffset: Int64 = 0, outOffset: Int64 = 0
+        let length = Int(min(plan.sourceSize, 4096))
+        let n = ssc_copy_file_range(plan.source.descriptor, &inOffset, plan.destination.descriptor, &outOffset, length)
+        if n < 0 {
+            let errno = Errno.current
+            let reason = Self.declines(errno) ? Self.decline(errno, plan: plan).reason : .cannotServe
+            return .no(Decline(reason, trialReason("copy_file_range", errno), errno: errno))
+        }
+        if n == 0 && length > 0 { return .no(Decline(.cannotServe, "a trial copy_file_range returned 0 bytes")) }
+        return .yes("a trial copy_file_range of \(n) bytes succeeded")
+    }
+
     static func declines(_ errno: Errno) -> Bool {
         switch errno {
         case .noFunction, .notSupported, .improperLink, .invalidArgument, .badFileDescriptor, .textFileBusy,

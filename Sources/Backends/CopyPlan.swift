@@ -54,6 +54,10 @@ public struct XCopyTunables: Sendable {
     public var bytesPerCommand: UInt64 = 0
     /// Upper bound on 0x02 segment descriptors per command (0: the device's limit).
     public var segmentsPerCommand: Int = 0
+    /// EXTENDED COPY commands in flight at once. The backend sends one command at a
+    /// time; a profile may state more (what the device allows), and selection reports
+    /// what is used.
+    public var concurrency: Int = 1
     /// SCSI command timeout.
     public var timeout: Duration = .seconds(60)
     /// The parameter list's PRIORITY field (SPC-4 §6.3.1, byte 1 bits 2..0).

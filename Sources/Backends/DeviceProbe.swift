@@ -29,18 +29,31 @@ public struct BackendVerdict: Sendable, Codable {
     public var name: BackendName
     public var verdict: String  // "yes" | "no" | "maybe"
     public var reason: String
+    /// For a "no": the design's failure class (not_supported, cannot_serve, denied,
+    /// excluded by the profiles).
+    public var declineClass: DeclineClass?
+    /// The "no" is held in the engine's negative cache (not supported, within its TTL).
+    public var remembered: Bool
 
-    public init(name: BackendName, verdict: String, reason: String) {
+    public init(name: BackendName, verdict: String, reason: String, declineClass: DeclineClass? = nil, remembered: Bool = false) {
         self.name = name
         self.verdict = verdict
         self.reason = reason
+        self.declineClass = declineClass
+        self.remembered = remembered
     }
+}
+
+/// A pair's verdicts with what selection chose for it.
+public struct PairProbe: Sendable {
+    public var verdicts: [BackendVerdict]
+    public var plan: BackendPlan
 }
 
 public enum DeviceProbe {
     /// "major:minor" of a dev_t, decoded as glibc's gnu_dev_major/minor (macros Swift
     /// cannot import).
-    static func deviceString(_ dev: UInt64) -> String {
+    public static func deviceString(_ dev: UInt64) -> String {
         let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff))
         let minor = (dev & 0xff) | ((dev >> 12) & ~UInt64(0xff))
         return "\(major):\(minor)"
@@ -59,10 +72,9 @@ public enum DeviceProbe {
     /// Identity and block sizes of an open file. `resolvedPath` (the file's absolute path,
     /// e.g. from /proc/self/fd) finds its mount; `name` appears in the report. Only
     /// fstat, fstatfs, statx and read-only ioctls touch the descriptor.
-    public static func probe(descriptor fd: CInt, name: String, resolvedPath: String, mounts: MountTable = .current())
+    public static func probe(descriptor fd: CInt, name path: String, resolvedPath: String, mounts: MountTable = .current())
         throws(CopyError) -> FileProbe
     {
-        let path = name
         let st: Glibc.stat
         do { st = try SystemCalls.fstat(fd) } catch { throw CopyError(error, doing: "fstat", on: path) }
         let kind = FileKind(mode: st.st_mode)
@@ -98,9 +110,11 @@ public enum DeviceProbe {
     /// Which backends could copy `source` to `destination`, tried without changing
     /// either: the kernel's answers come from trial calls into an unnamed O_TMPFILE
     /// file in the destination's directory, which vanishes when closed. A destination
-    /// that does not exist yet is judged by its directory.
+    /// that does not exist yet is judged by its directory. Backends the pair's profiles
+    /// leave out are not tried; a trial that finds a backend not supported is
+    /// remembered in the engine's negative cache, as a copy's failure would be.
     public static func verdicts(source sourcePath: String, destination destinationPath: String, engine: CopyEngine)
-        throws(CopyError) -> [BackendVerdict]
+        throws(CopyError) -> PairProbe
     {
         let source = try CopyFile.openSource(path: sourcePath)
         _ = try source.size()  // a source that cannot report its size is refused here
@@ -111,31 +125,39 @@ public enum DeviceProbe {
         if let destinationKind, !destinationKind.isCopyable, !destinationIsSCSIGeneric {
             throw CopyFile.wrongType(name: destinationPath, kind: destinationKind, role: "destination")
         }
-        var trial: CopyFile? = nil
-        var staticDestination: CopyFile? = nil
+        var destination: CopyFile? = nil
         if destinationKind == .block || destinationIsSCSIGeneric {
-            staticDestination = try CopyFile(descriptor: try openForProbe(destinationPath), name: destinationPath, owned: true)
+            destination = try CopyFile(descriptor: try openForProbe(destinationPath), name: destinationPath, owned: true)
         } else {
             let directory = parentDirectory(of: destinationPath)
             if let fd = try? SystemCalls.open(directory, ssc_o_tmpfile() | O_WRONLY | O_CLOEXEC, mode: 0o600) {
-                trial = try CopyFile(descriptor: fd, name: destinationPath, owned: true)
+                destination = try CopyFile(descriptor: fd, name: destinationPath, owned: true)
             }
         }
-        guard let destination = trial ?? staticDestination else {
+        guard let destination else {
             // No trial file possible (read-only directory, a filesystem without
-            // O_TMPFILE): answer from the types alone.
-            return engine.backends.map {
-                BackendVerdict(name: $0.name, verdict: "maybe", reason: "no trial file could be made in \(parentDirectory(of: destinationPath))")
+            // O_TMPFILE): the profiles are chosen by the directory, the verdicts from
+            // nothing but types.
+            let mounts = MountTable.current()
+            let directory = parentDirectory(of: destinationPath)
+            let destinationIdentity =
+                (try? DeviceIdentity.of(path: directory, mounts: mounts))
+                ?? DeviceIdentity(path: directory, fileType: .regular, device: "0:0")
+            let plan = engine.selector.plan(source: DeviceIdentity.of(source, mounts: mounts), destination: destinationIdentity)
+            let verdicts = engine.backends.map { backend in
+                excludedVerdict(backend.name, plan)
+                    ?? BackendVerdict(name: backend.name, verdict: "maybe", reason: "no trial file could be made in \(directory)")
             }
+            return PairProbe(verdicts: verdicts, plan: plan)
         }
-        return verdicts(source: source, destination: destination, trial: trial != nil, engine: engine)
+        return verdicts(source: source, destination: destination, trial: true, engine: engine)
     }
 
     /// The verdicts for an open source and a destination path, with trial calls into an
     /// unnamed O_TMPFILE file in the destination's directory. Throws when no trial file
     /// can be made there.
     public static func verdicts(source: CopyFile, trialBeside destinationPath: String, engine: CopyEngine) throws(CopyError)
-        -> [BackendVerdict]
+        -> PairProbe
     {
         let directory = parentDirectory(of: destinationPath)
         let fd: CInt
@@ -146,92 +168,47 @@ public enum DeviceProbe {
         return verdicts(source: source, destination: trial, trial: true, engine: engine)
     }
 
-    /// The verdicts for open files. With `trial`, `destination` is a scratch file that
-    /// reflink and copy_file_range are really called on; without, those two are judged
-    /// from the files' types and filesystems alone ("maybe"), and nothing is written.
-    public static func verdicts(source: CopyFile, destination: CopyFile, trial: Bool, engine: CopyEngine) -> [BackendVerdict] {
+    /// The verdicts for open files. With `trial`, a regular `destination` is a scratch
+    /// file that reflink and copy_file_range are really called on; without, it is the
+    /// real destination, so those two are judged from types alone ("maybe") and nothing
+    /// is written.
+    public static func verdicts(source: CopyFile, destination: CopyFile, trial: Bool, engine: CopyEngine) -> PairProbe {
         let sourceSize = (try? source.size()) ?? 0
-        let destinationSize = (try? destination.size()) ?? 0
-        let plan = CopyPlan(
-            source: source, destination: destination, srcOffset: 0, dstOffset: 0,
-            count: min(sourceSize, destination.kind == .regular ? 4096 : min(4096, destinationSize)),
-            sourceSize: sourceSize, destinationSize: trial ? 0 : destinationSize)
-        return engine.backends.map { backend in
-            if case .no(let decline) = backend.assess(plan) {
-                return BackendVerdict(name: backend.name, verdict: "no", reason: decline.message)
+        let plan = engine.plan(source: source, destination: destination)
+        let trialPlan = CopyPlan(
+            source: source, destination: destination, srcOffset: 0, dstOffset: 0, count: min(sourceSize, 4096),
+            sourceSize: sourceSize, destinationSize: 0, tunables: plan.tunables)
+        let verdicts = engine.backends.map { backend in
+            if let excluded = excludedVerdict(backend.name, plan) { return excluded }
+            if case .no(let decline) = backend.assess(trialPlan) {
+                return BackendVerdict(name: backend.name, verdict: "no", reason: decline.message, declineClass: decline.reason)
             }
-            if let remembered = engine.negativeCache.lookup(
-                NegativeCache.Key(backend: backend.name, sourceDevice: source.deviceKey, destinationDevice: destination.deviceKey))
-            {
-                return BackendVerdict(name: backend.name, verdict: "no", reason: "remembered as not supported: \(remembered)")
+            let key = NegativeCache.Key(backend: backend.name, sourceDevice: source.deviceKey, destinationDevice: destination.deviceKey)
+            if let remembered = engine.negativeCache.lookup(key) {
+                return BackendVerdict(
+                    name: backend.name, verdict: "no", reason: "remembered as not supported: \(remembered)", declineClass: .notSupported,
+                    remembered: true)
             }
-            if let xcopy = backend as? XCopyBackend {
-                return xcopyVerdict(xcopy, plan: plan)
-            }
-            if backend.name == .aio || destination.kind != .regular {
-                return BackendVerdict(name: backend.name, verdict: "yes", reason: describeStreaming(source, destination))
-            }
-            guard trial else {
+            if !trial, destination.kind == .regular, backend.name == .reflink || backend.name == .copyFileRange {
                 return BackendVerdict(name: backend.name, verdict: "maybe", reason: "judged without a trial call: the kernel answers at copy time")
             }
-            return tryBackend(backend.name, source: source, trial: destination, sourceSize: sourceSize)
-        }
-    }
-
-    /// The xcopy checks short of an EXTENDED COPY: INQUIRY, VPD 0x83, READ CAPACITY,
-    /// RECEIVE COPY OPERATING PARAMETERS on both units, and the ambiguity rule.
-    private static func xcopyVerdict(_ xcopy: XCopyBackend, plan: CopyPlan) -> BackendVerdict {
-        do throws(BackendError) {
-            return BackendVerdict(name: .xcopy, verdict: "yes", reason: try xcopy.preflight(plan))
-        } catch {
-            switch error {
-            case .declined(let decline): return BackendVerdict(name: .xcopy, verdict: "no", reason: decline.message)
-            case .failed(let failure): return BackendVerdict(name: .xcopy, verdict: "no", reason: failure.message)
+            switch backend.trial(trialPlan) {
+            case .yes(let reason): return BackendVerdict(name: backend.name, verdict: "yes", reason: reason)
+            case .maybe(let reason): return BackendVerdict(name: backend.name, verdict: "maybe", reason: reason)
+            case .no(let decline):
+                if decline.reason == .notSupported { engine.negativeCache.remember(key, reason: decline.message) }
+                return BackendVerdict(
+                    name: backend.name, verdict: "no", reason: decline.message, declineClass: decline.reason,
+                    remembered: decline.reason == .notSupported)
             }
         }
+        return PairProbe(verdicts: verdicts, plan: plan)
     }
 
-    private static func tryBackend(_ name: BackendName, source: CopyFile, trial: CopyFile, sourceSize: UInt64) -> BackendVerdict {
-        let src = source.descriptor, dst = trial.descriptor
-        switch name {
-        case .reflink:
-            let blockSize = ReflinkBackend.cloneBlockSize(trial)
-            let length = sourceSize >= blockSize ? blockSize : 0  // 0: to the source's end
-            if ssc_ficlonerange(dst, src, 0, length, 0) == 0 {
-                return BackendVerdict(name: name, verdict: "yes", reason: "a trial FICLONERANGE succeeded (clone block size \(blockSize))")
-            }
-            return verdict(name, errno: Errno.current, call: "FICLONERANGE")
-        case .copyFileRange:
-            var inOffset: Int64 = 0, outOffset: Int64 = 0
-            let length = Int(min(sourceSize, 4096))
-            let n = ssc_copy_file_range(src, &inOffset, dst, &outOffset, length)
-            if n < 0 { return verdict(name, errno: Errno.current, call: "copy_file_range") }
-            if n == 0 && length > 0 {
-                return BackendVerdict(name: name, verdict: "no", reason: "a trial copy_file_range returned 0 bytes")
-            }
-            return BackendVerdict(name: name, verdict: "yes", reason: "a trial copy_file_range of \(n) bytes succeeded")
-        default:
-            return BackendVerdict(name: name, verdict: "maybe", reason: "no trial for this backend")
-        }
-    }
-
-    private static func verdict(_ name: BackendName, errno: Errno, call: String) -> BackendVerdict {
-        let reason: String
-        switch errno {
-        case .improperLink: reason = "\(call): the two files are on different filesystems (\(errno.summary))"
-        case .notSupported, .inappropriateIOCTLForDevice, .noFunction:
-            reason = "\(call): the filesystem does not support it (\(errno.summary))"
-        default: reason = "\(call): \(errno.summary)"
-        }
-        return BackendVerdict(name: name, verdict: "no", reason: reason)
-    }
-
-    private static func describeStreaming(_ source: CopyFile, _ destination: CopyFile) -> String {
-        func side(_ file: CopyFile) -> String {
-            guard let align = file.directIOAlignment() else { return "buffered" }
-            return "O_DIRECT (\(align.offset)-byte alignment)"
-        }
-        return "streams through the agent's buffers: source \(side(source)), destination \(side(destination))"
+    private static func excludedVerdict(_ name: BackendName, _ plan: BackendPlan) -> BackendVerdict? {
+        guard !plan.order.contains(name) else { return nil }
+        let reason = plan.excluded.first { $0.backend == name }?.message ?? "not in the order selection chose"
+        return BackendVerdict(name: name, verdict: "no", reason: reason, declineClass: .excluded)
     }
 
     private static func openForProbe(_ path: String) throws(CopyError) -> CInt {
@@ -244,5 +221,14 @@ public enum DeviceProbe {
         if let st = try? SystemCalls.stat(path: path), FileKind(mode: st.st_mode) == .directory { return path }
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}
+
+/// The reason a trial system call's errno gives, in the words `probe` shows.
+func trialReason(_ call: String, _ errno: Errno) -> String {
+    switch errno {
+    case .improperLink: "\(call): the two files are on different filesystems (\(errno.summary))"
+    case .notSupported, .inappropriateIOCTLForDevice, .noFunction: "\(call): the filesystem does not support it (\(errno.summary))"
+    default: "\(call): \(errno.summary)"
     }
 }

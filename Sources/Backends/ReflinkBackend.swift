@@ -105,6 +105,21 @@ public struct ReflinkBackend: CopyBackend {
         }
     }
 
+    /// A FICLONERANGE of the first clone block (or of all of a shorter source) into the
+    /// trial file.
+    public func trial(_ plan: CopyPlan) -> TrialVerdict {
+        let blockSize = Self.cloneBlockSize(plan.destination)
+        let length = plan.sourceSize >= blockSize ? blockSize : 0  // 0: to the source's end
+        if ssc_ficlonerange(plan.destination.descriptor, plan.source.descriptor, 0, length, 0) == 0 {
+            return .yes("a trial FICLONERANGE succeeded (clone block size \(blockSize))")
+        }
+        let errno = Errno.current
+        switch Self.classify(errno, call: "FICLONERANGE", plan: plan) {
+        case .declined(let decline): return .no(Decline(decline.reason, trialReason("FICLONERANGE", errno), errno: errno))
+        case .failed: return .no(Decline(.cannotServe, trialReason("FICLONERANGE", errno), errno: errno))
+        }
+    }
+
     static func classify(_ errno: Errno, call: String, plan: CopyPlan) -> BackendError {
         let what = "\(call) from \(plan.source.name): \(errno.summary)"
         switch errno {

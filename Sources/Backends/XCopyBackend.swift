@@ -45,6 +45,18 @@ public struct XCopyBackend: CopyBackend {
         return "\(source.designator) -> \(destination.designator), 3PC on both, up to \(limits.segmentsPerCommand) segment(s) of \(limits.blocksPerSegment) blocks per command"
     }
 
+    /// The checks short of an EXTENDED COPY.
+    public func trial(_ plan: CopyPlan) -> TrialVerdict {
+        do throws(BackendError) {
+            return .yes(try preflight(plan))
+        } catch {
+            switch error {
+            case .declined(let decline): return .no(decline)
+            case .failed(let failure): return .no(Decline(.cannotServe, failure.message, errno: failure.errno))
+            }
+        }
+    }
+
     public func copy(_ plan: CopyPlan, context: CopyContext) throws(BackendError) -> BackendResult {
         let tunables = plan.tunables.xcopy
         let source = try SCSILogicalUnit.identify(plan.source, role: "source", timeout: tunables.timeout)

@@ -23,20 +23,33 @@ struct CloneCommand: ParsableCommand {
     @Flag(help: "Print one JSON object with the result.")
     var json = false
 
+    @OptionGroup var profiles: ProfileOptions
+
     func run() throws {
         let request = CopyRequest(
             srcOffset: range.srcOffset ?? 0, dstOffset: range.dstOffset ?? 0, count: range.count ?? 0,
             truncate: range.isWholeFile, backend: .reflink)
         do throws(CopyFailure) {
             let outcome = try InProcessCopy.run(
-                source: source, destination: destination, request: request, tunables: Tunables(), showProgress: false
+                source: source, destination: destination, request: request, profiles: profiles, showProgress: false
             ) { (engine, src, dst, _) throws(CopyFailure) -> CopyOutcome in
-                do throws(CopyError) { return try engine.clone(source: src, destination: dst, request: request) } catch {
-                    throw CopyFailure(error: error, skipped: [])
+                // Clone is reflink whatever the profiles say (NFS CLONE semantics); the
+                // profiles chosen are reported all the same.
+                let plan = engine.plan(source: src, destination: dst)
+                do throws(CopyError) {
+                    var outcome = try engine.clone(source: src, destination: dst, request: request)
+                    outcome.plan = plan
+                    return outcome
+                } catch {
+                    throw CopyFailure(error: error, skipped: [], plan: plan)
                 }
             }
             if json {
-                Output.printJSON(.object([("ok", true), ("bytes", .unsigned(outcome.bytes)), ("backend", "reflink")]))
+                Output.printJSON(
+                    .object([
+                        ("ok", true), ("bytes", .unsigned(outcome.bytes)), ("backend", "reflink"),
+                        ("profiles", ProfileOutput.json(outcome.plan)),
+                    ]))
             } else {
                 Output.writeLine("cloned \(outcome.bytes) bytes (\(humanBytes(Double(outcome.bytes))))", to: STDOUT_FILENO)
             }

@@ -3,6 +3,7 @@ import Agent
 import ArgumentParser
 import Backends
 import Glibc
+import Profiles
 
 struct CopyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -49,17 +50,19 @@ struct CopyCommand: ParsableCommand {
     @Flag(name: .customLong("no-direct"), help: "aio: never use O_DIRECT.")
     var noDirect = false
 
-    @Option(name: .customLong("scsi-timeout"), help: "xcopy: seconds each SCSI command may take (default 60).")
+    @Option(name: .customLong("scsi-timeout"), help: "xcopy: seconds each SCSI command may take (default: the profile's, else 60).")
     var scsiTimeout: Int?
 
     @Option(name: .customLong("agent"), help: "Copy through the running agent at this socket, passing descriptors.")
     var agentSocket: String?
 
+    @OptionGroup var profiles: ProfileOptions
+
     func validate() throws {
         if agentSocket != nil {
             let inProcessOnly = [
                 ("--block-size", blockSizeArgument != nil), ("--queue-depth", queueDepth != nil), ("--no-direct", noDirect),
-                ("--scsi-timeout", scsiTimeout != nil), ("--explain", explain),
+                ("--scsi-timeout", scsiTimeout != nil), ("--explain", explain), ("--profiles", profiles.directory != nil),
             ].filter(\.1).map(\.0)
             if !inProcessOnly.isEmpty {
                 throw ValidationError("\(inProcessOnly.joined(separator: ", ")) apply to in-process copies, not with --agent")
@@ -78,11 +81,9 @@ struct CopyCommand: ParsableCommand {
 
     func run() throws {
         if let agentSocket { return try runThroughAgent(agentSocket) }
-        var tunables = Tunables()
-        if let blockSize { tunables.aio.blockSize = blockSize }
-        if let queueDepth { tunables.aio.queueDepth = queueDepth }
-        tunables.aio.direct = !noDirect
-        if let scsiTimeout { tunables.xcopy.timeout = .seconds(scsiTimeout) }
+        let overrides = TunableOverrides(
+            aioBlockSize: blockSize, aioQueueDepth: queueDepth, aioDirect: noDirect ? false : nil,
+            xcopyTimeout: scsiTimeout.map { .seconds($0) })
         let request = CopyRequest(
             srcOffset: range.srcOffset ?? 0, dstOffset: range.dstOffset ?? 0, count: range.count ?? 0,
             truncate: range.isWholeFile, guarded: guarded, stable: fsync, backend: backend)
@@ -90,19 +91,25 @@ struct CopyCommand: ParsableCommand {
         let outcome: CopyOutcome
         do throws(CopyFailure) {
             outcome = try InProcessCopy.run(
-                source: source, destination: destination, request: request, tunables: tunables,
+                source: source, destination: destination, request: request, profiles: profiles,
                 showProgress: !json && Output.isTerminal(STDOUT_FILENO)
             ) { (engine, src, dst, context) throws(CopyFailure) -> CopyOutcome in
-                try engine.copy(source: src, destination: dst, request: request, tunables: tunables, context: context)
+                try engine.copy(source: src, destination: dst, request: request, overrides: overrides, context: context)
             }
         } catch {
-            if explain { Explain.print(error.skipped, chosen: nil) }
-            if json { Output.printJSON(.object([("ok", false), ("error", Output.json(error.error)), ("skipped", Output.json(error.skipped))])) }
+            if explain { Explain.print(error.skipped, chosen: nil, plan: error.plan) }
+            if json {
+                Output.printJSON(
+                    .object([
+                        ("ok", false), ("error", Output.json(error.error)), ("skipped", Output.json(error.skipped)),
+                        ("profiles", ProfileOutput.json(error.plan)),
+                    ]))
+            }
             Output.printError(error.error.message + (error.error.bytes > 0 ? " (\(error.error.bytes) bytes in place)" : ""))
             throw ExitCode.failure
         }
         let elapsed = ContinuousClock.now - started
-        if explain { Explain.print(outcome.skipped, chosen: outcome.backend) }
+        if explain { Explain.print(outcome.skipped, chosen: outcome.backend, plan: outcome.plan) }
         report(outcome, elapsed: elapsed, json: json)
     }
 
@@ -155,7 +162,8 @@ struct CopyCommand: ParsableCommand {
             var members: [(String, JSONValue)] = [
                 ("ok", true), ("bytes", .unsigned(outcome.bytes)), ("count", .unsigned(outcome.count)),
                 ("short", .bool(outcome.short)), ("committed", .string(outcome.committed.rawValue)),
-                ("backend", .string(outcome.backend.rawValue)), ("skipped", Output.json(outcome.skipped)),
+                ("backend", .string(outcome.backend.rawValue)), ("profiles", ProfileOutput.json(outcome.plan)),
+                ("skipped", Output.json(outcome.skipped)),
             ]
             if let direct = outcome.direct {
                 members.append(("direct", .object([("source", .bool(direct.source)), ("destination", .bool(direct.destination))])))
@@ -182,10 +190,14 @@ extension BackendName: ExpressibleByArgument {}
 /// failed before any byte was in place, so a refused copy leaves nothing behind.
 enum InProcessCopy {
     static func run(
-        source: String, destination: String, request: CopyRequest, tunables: Tunables, showProgress: Bool,
+        source: String, destination: String, request: CopyRequest, profiles: ProfileOptions, showProgress: Bool,
         operation: (CopyEngine, CopyFile, CopyFile, CopyContext) throws(CopyFailure) -> CopyOutcome
     ) throws(CopyFailure) -> CopyOutcome {
-        let engine = CopyEngine()
+        // The profiles are parsed here, once, before anything is opened: a broken
+        // profile is reported as itself, not as a copy that found no backend.
+        let store = profiles.store()
+        do { _ = try profiles.load(store) } catch { throw CopyFailure(error: error, skipped: []) }
+        let engine = CopyEngine(selector: ProfileSelector(store: store))
         let sourceFile: CopyFile
         let destinationFile: CopyFile
         do {
@@ -220,7 +232,10 @@ enum InProcessCopy {
 }
 
 enum Explain {
-    static func print(_ skipped: [BackendSkip], chosen: BackendName?) {
+    static func print(_ skipped: [BackendSkip], chosen: BackendName?, plan: BackendPlan?) {
+        for line in plan?.explanation ?? [] {
+            Output.writeLine("explain: \(line)", to: STDERR_FILENO)
+        }
         for skip in skipped {
             Output.writeLine("explain: \(skip.backend): passed over (\(skip.reason.rawValue)): \(skip.message)", to: STDERR_FILENO)
         }

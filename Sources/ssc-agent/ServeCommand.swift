@@ -3,6 +3,7 @@ import ArgumentParser
 import Backends
 import Glibc
 import Logging
+import Profiles
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +13,8 @@ struct ServeCommand: ParsableCommand {
             The socket is /run/ssc-agent/ssc-agent.sock for root, $XDG_RUNTIME_DIR/ssc-agent.sock \
             otherwise, mode 0660, group --socket-group. Under systemd socket activation the \
             inherited socket is used. SIGTERM or SIGINT cancels running copies, reports them, \
-            removes the socket file and exits 0.
+            removes the socket file and exits 0. SIGHUP re-reads the device profiles (a broken \
+            set leaves the previous one in force).
             """
     )
 
@@ -30,6 +32,8 @@ struct ServeCommand: ParsableCommand {
 
     @Option(name: .customLong("retention-seconds"), help: "How long finished jobs and events stay queryable (default 300).")
     var retentionSeconds: Int?
+
+    @OptionGroup var profiles: ProfileOptions
 
     @Option(name: .customLong("copy-threads"), help: "Threads running asynchronous copies (default 16).")
     var copyThreads: Int?
@@ -50,6 +54,7 @@ struct ServeCommand: ParsableCommand {
         sigemptyset(&signals)
         sigaddset(&signals, SIGTERM)
         sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         signal(SIGPIPE, SIG_IGN)
         raiseDescriptorLimit()
@@ -60,6 +65,12 @@ struct ServeCommand: ParsableCommand {
         if let retentionSeconds { limits.retentionSeconds = retentionSeconds }
         if let copyThreads { limits.copyThreads = copyThreads }
 
+        // The profile set is checked at start: an agent never serves on a broken set.
+        let store = profiles.store()
+        do { _ = try profiles.load(store) } catch {
+            Output.printError(error.message)
+            throw ExitCode.failure
+        }
         let listener: ListeningSocket
         do {
             if let inherited = try ListeningSocket.inherited() {
@@ -74,7 +85,7 @@ struct ServeCommand: ParsableCommand {
             throw ExitCode.failure
         }
         let logger = Logger(label: "ssc-agent.serve")
-        let service = AgentService(limits: limits, version: SSCAgent.configuration.version, logger: logger)
+        let service = AgentService(limits: limits, version: SSCAgent.configuration.version, profiles: store, logger: logger)
         let server = AgentServer(service: service, listener: listener, logger: logger)
         server.start()
         let where_ = listener.path ?? "the socket inherited from systemd"
@@ -86,7 +97,16 @@ struct ServeCommand: ParsableCommand {
         }
 
         var received: CInt = 0
-        while sigwait(&signals, &received) != 0 {}
+        while true {
+            guard sigwait(&signals, &received) == 0 else { continue }
+            guard received == SIGHUP else { break }
+            // SIGHUP: re-read the profiles; a broken set leaves the previous one in force.
+            if let errors = service.reloadProfiles() {
+                Output.writeLine("ssc-agent: profiles not reloaded, the previous set stays: \(errors)", to: STDERR_FILENO)
+            } else {
+                Output.writeLine("ssc-agent: profiles reloaded", to: STDERR_FILENO)
+            }
+        }
         Output.writeLine("ssc-agent: signal \(received): cancelling running copies and stopping", to: STDERR_FILENO)
         let lock = ConditionLock()
         nonisolated(unsafe) var stopped = false

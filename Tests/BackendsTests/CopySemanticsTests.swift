@@ -154,16 +154,14 @@ final class CopySemanticsTests: XCTestCase {
         let data = pattern(8 << 20, seed: 10)
         try s.write("a", data)
         let flag = CancellationFlag()
-        var tunables = Tunables()
-        tunables.aio.blockSize = 1 << 20
-        tunables.aio.queueDepth = 1
+        let overrides = TunableOverrides(aioBlockSize: 1 << 20, aioQueueDepth: 1)
         let context = CopyContext(cancellation: flag) { bytes in
             if bytes >= 2 << 20 { flag.cancel() }
         }
         let source = try CopyFile.openSource(path: s.file("a"))
         let destination = try CopyFile.openDestination(path: s.file("b"))
         let outcome = try engine.copy(
-            source: source, destination: destination, request: CopyRequest(backend: .aio), tunables: tunables,
+            source: source, destination: destination, request: CopyRequest(backend: .aio), overrides: overrides,
             context: context)
         XCTAssertTrue(outcome.short)
         XCTAssertGreaterThanOrEqual(outcome.bytes, 2 << 20)

@@ -13,8 +13,15 @@ struct ScriptedBackend: CopyBackend {
     let name: BackendName
     let behaviour: Behaviour
     let calls: Counter
+    /// What a probe's trial answers (a copy's failure class, without copying).
+    var trialAnswer: TrialVerdict = .maybe("scripted")
 
     func assess(_ plan: CopyPlan) -> Verdict { .maybe("scripted") }
+
+    func trial(_ plan: CopyPlan) -> TrialVerdict {
+        calls.increment()
+        return trialAnswer
+    }
 
     func copy(_ plan: CopyPlan, context: CopyContext) throws(BackendError) -> BackendResult {
         calls.increment()

@@ -2,6 +2,7 @@ import Backends
 import Glibc
 import JSON
 import Logging
+import Profiles
 
 /// The protocol's methods over one copy engine, one job table and two thread pools:
 /// one for requests that block briefly or run synchronously (opening paths, probes,
@@ -11,16 +12,20 @@ public final class AgentService: Sendable {
     public let bootID: String
     public let version: String
     let engine: CopyEngine
+    /// The device profiles selection uses; `reloadProfiles()` swaps in a new valid set.
+    public let profiles: ProfileStore
     let store: JobStore
     let resolver: FileResolver
     let requestPool: BlockingPool
     let copyPool: BlockingPool
     let logger: Logger
 
-    public init(limits: AgentLimits, version: String, engine: CopyEngine = CopyEngine(), logger: Logger) {
+    /// One engine for the agent's lifetime, so its negative cache spans all requests.
+    public init(limits: AgentLimits, version: String, profiles: ProfileStore, logger: Logger) {
         self.limits = limits
         self.version = version
-        self.engine = engine
+        self.profiles = profiles
+        self.engine = CopyEngine(selector: ProfileSelector(store: profiles))
         self.logger = logger
         self.bootID = Self.randomBootID()
         self.store = JobStore(limits: limits, bootID: bootID)
@@ -36,6 +41,17 @@ public final class AgentService: Sendable {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    /// Re-reads the profile directories; on any error the previous valid set stays in
+    /// force and the errors are returned.
+    public func reloadProfiles() -> ProfileLoadErrors? {
+        do throws(ProfileLoadErrors) {
+            _ = try profiles.reload()
+            return nil
+        } catch {
+            return error
+        }
     }
 
     // MARK: - Frames

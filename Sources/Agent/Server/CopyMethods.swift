@@ -1,6 +1,7 @@
 import Backends
 import Glibc
 import JSON
+import Profiles
 
 /// copy.start, copy.clone and device.probe.
 extension AgentService {
@@ -160,17 +161,26 @@ extension AgentService {
                 throw RPCError(error)
             }
             var members: [(String, JSONValue)] = [("device", ProbeReport.json(report))]
-            members.append(("profile", .string(ProbeReport.profileName)))
-            var verdicts: [BackendVerdict]
+            let mounts = MountTable.current()
+            let identity = DeviceIdentity.of(file.file, mounts: mounts)
+            let profileName: String
+            do throws(ProfileLoadErrors) {
+                profileName = try self.profiles.current().choose(for: identity).profile.name
+            } catch {
+                throw RPCError(.internal, "the device profiles do not load: \(error)")
+            }
+            members.append(("profile", .string(profileName)))
             if let otherRef {
                 let other = try self.resolver.resolve(otherRef, role: .inspected, peer: peer, descriptors: descriptors, parameter: "other")
-                verdicts = self.verdicts(source: file, destination: other, peer: peer)
+                let pair = self.verdicts(source: file, destination: other, peer: peer)
+                members.append(("backends", .array(pair.verdicts.map(ProbeReport.json))))
+                members.append(("order", .array(pair.plan.order.map { .string($0.rawValue) })))
             } else {
-                verdicts = self.engine.backends.map {
+                let verdicts = self.engine.backends.map {
                     BackendVerdict(name: $0.name, verdict: "maybe", reason: "name the other file (other) to judge a pair")
                 }
+                members.append(("backends", .array(verdicts.map(ProbeReport.json))))
             }
-            members.append(("backends", .array(verdicts.map(ProbeReport.json))))
             members.append(("clone_blksize", report.type == .regular ? .unsigned(ReflinkBackend.cloneBlockSize(file.file)) : .null))
             return .object(members)
         }
@@ -179,7 +189,7 @@ extension AgentService {
     /// Verdicts for a pair. A privileged peer's regular destination is judged by trial
     /// calls into an unnamed temporary file in its directory; anyone else's from types
     /// alone, since the agent makes no file for a peer who could not.
-    private func verdicts(source: FileResolver.Resolved, destination: FileResolver.Resolved, peer: PeerCredentials) -> [BackendVerdict] {
+    private func verdicts(source: FileResolver.Resolved, destination: FileResolver.Resolved, peer: PeerCredentials) -> PairProbe {
         if destination.file.kind == .regular, resolver.mayUsePaths(peer), let path = destination.resolvedPath {
             if let verdicts = try? DeviceProbe.verdicts(source: source.file, trialBeside: path, engine: engine) { return verdicts }
         }

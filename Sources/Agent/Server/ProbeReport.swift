@@ -5,10 +5,6 @@ import XCopy
 /// The JSON shape of probe results, shared by `ssc-agent probe --json` and the
 /// protocol's `device.probe`.
 public enum ProbeReport {
-    /// The selection `device.probe` reports: the fixed backend order (reflink,
-    /// copy_file_range, xcopy, aio) until device profiles choose per device.
-    public static let profileName = "builtin-order"
-
     public static func json(_ p: FileProbe) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("path", .string(p.path)), ("type", .string(p.type.rawValue)),
@@ -63,6 +59,9 @@ public enum ProbeReport {
     }
 
     public static func json(_ v: BackendVerdict) -> JSONValue {
-        .object([("name", .string(v.name.rawValue)), ("verdict", .string(v.verdict)), ("reason", .string(v.reason))])
+        .object([
+            ("name", .string(v.name.rawValue)), ("verdict", .string(v.verdict)), ("reason", .string(v.reason)),
+            ("class", v.declineClass.map { .string($0.rawValue) } ?? .null), ("remembered", .bool(v.remembered)),
+        ])
     }
 }

@@ -1,0 +1,164 @@
+import Glibc
+import XCopy
+
+/// One block device under a file or device, from sysfs, with the devices it is built
+/// on: a partition sits on its whole disk, a loop device on its backing file, a
+/// device-mapper or md device on its slaves. Profiles match the leaves of this tree
+/// (the disks that hold the data).
+public struct BlockDeviceNode: Sendable, Equatable {
+    public enum Role: String, Sendable {
+        case disk, partition, loop
+        case deviceMapper = "device-mapper"
+        case md
+    }
+
+    /// The kernel's name: "sda1", "loop3", "dm-0".
+    public var name: String
+    /// "major:minor".
+    public var device: String
+    public var role: Role
+    /// How the disk is attached: "scsi", "nvme", "virtio", "loop", "device-mapper",
+    /// "md", "mmc", "nbd", "other".
+    public var transport: String
+    /// sysfs `device/vendor`, `device/model`, `device/rev` (for SCSI disks the kernel's
+    /// copy of the INQUIRY strings, trimmed).
+    public var vendor: String?
+    public var model: String?
+    public var revision: String?
+    public var logicalBlockSize: Int?
+    public var physicalBlockSize: Int?
+    public var rotational: Bool?
+    /// A loop device's backing file (`loop/backing_file`).
+    public var backingFile: String?
+    /// A device-mapper device's name and uuid (`dm/name`, `dm/uuid`).
+    public var mapperName: String?
+    public var mapperUUID: String?
+    /// For a SCSI disk: the standard INQUIRY data and VPD page 0x83 the kernel keeps
+    /// (`device/inquiry`, `device/vpd_pg83`), decoded.
+    public var scsi: SCSIIdentity?
+    /// What this device is built on: the whole disk of a partition, the slaves of a
+    /// device-mapper or md device. Empty for a disk and a loop device.
+    public var lower: [BlockDeviceNode]
+
+    /// The devices at the bottom of the tree (this one if nothing is below it).
+    public var leaves: [BlockDeviceNode] {
+        lower.isEmpty ? [self] : lower.flatMap(\.leaves)
+    }
+
+    /// Reads the device `major:minor` from `sysfs` and everything below it. Nil when
+    /// sysfs has no such block device (an anonymous device number, as btrfs reports).
+    public static func read(device: String, sysfs: String = "/sys") -> BlockDeviceNode? {
+        read(device: device, sysfs: sysfs, depth: 0)
+    }
+
+    /// Device stacks are shallow; the bound only guards against a sysfs loop.
+    private static let maxDepth = 8
+
+    private static func read(device: String, sysfs: String, depth: Int) -> BlockDeviceNode? {
+        let link = "\(sysfs)/dev/block/\(device)"
+        guard access(link, F_OK) == 0 else { return nil }
+        return read(directory: realPath(link), device: device, sysfs: sysfs, depth: depth)
+    }
+
+    private static func read(directory: String, device: String, sysfs: String, depth: Int) -> BlockDeviceNode {
+        let name = basename(of: directory)
+        let isPartition = access("\(directory)/partition", F_OK) == 0
+        let role: Role =
+            isPartition ? .partition
+            : name.hasPrefix("loop") ? .loop
+            : name.hasPrefix("dm-") ? .deviceMapper
+            : name.hasPrefix("md") && access("\(directory)/md", F_OK) == 0 ? .md
+            : .disk
+        let disk = isPartition ? parent(of: directory) : directory
+        var node = BlockDeviceNode(
+            name: name, device: device, role: role, transport: transport(ofDisk: disk, role: role),
+            vendor: attribute(disk, "device/vendor"), model: attribute(disk, "device/model"),
+            revision: attribute(disk, "device/rev") ?? attribute(disk, "device/firmware_rev"),
+            logicalBlockSize: attribute(disk, "queue/logical_block_size").flatMap { Int($0) },
+            physicalBlockSize: attribute(disk, "queue/physical_block_size").flatMap { Int($0) },
+            rotational: attribute(disk, "queue/rotational").map { $0 == "1" },
+            backingFile: role == .loop ? attribute(directory, "loop/backing_file") : nil,
+            mapperName: role == .deviceMapper ? attribute(directory, "dm/name") : nil,
+            mapperUUID: role == .deviceMapper ? attribute(directory, "dm/uuid") : nil,
+            scsi: nil, lower: [])
+        if node.transport == "scsi", !isPartition { node.scsi = SCSIIdentity.read(deviceDirectory: "\(disk)/device") }
+        guard depth < maxDepth else { return node }
+        if isPartition {
+            let diskDevice = attribute(disk, "dev") ?? ""
+            node.lower = [read(directory: disk, device: diskDevice, sysfs: sysfs, depth: depth + 1)]
+            // The partition has no device attributes of its own: its identity is the disk's.
+            node.vendor = nil
+            node.model = nil
+            node.revision = nil
+        } else {
+            for slave in listDirectory("\(directory)/slaves") ?? [] {
+                let slaveDirectory = realPath("\(directory)/slaves/\(slave)")
+                let slaveDevice = attribute(slaveDirectory, "dev") ?? ""
+                node.lower.append(read(directory: slaveDirectory, device: slaveDevice, sysfs: sysfs, depth: depth + 1))
+            }
+        }
+        return node
+    }
+
+    private static func transport(ofDisk disk: String, role: Role) -> String {
+        switch role {
+        case .loop: return "loop"
+        case .deviceMapper: return "device-mapper"
+        case .md: return "md"
+        case .disk, .partition: break
+        }
+        let name = basename(of: disk)
+        let device = "\(disk)/device"
+        if access("\(device)/scsi_level", F_OK) == 0 || access("\(device)/scsi_disk", F_OK) == 0 { return "scsi" }
+        if name.hasPrefix("nvme") { return "nvme" }
+        if name.hasPrefix("vd") { return "virtio" }
+        if name.hasPrefix("mmcblk") { return "mmc" }
+        if name.hasPrefix("nbd") { return "nbd" }
+        return "other"
+    }
+
+    /// A sysfs attribute's text, trimmed; nil when absent or empty.
+    static func attribute(_ directory: String, _ name: String) -> String? {
+        guard let text = readWholeFile("\(directory)/\(name)")?.trimmed, !text.isEmpty else { return nil }
+        return text
+    }
+}
+
+/// What a SCSI logical unit says about itself: the standard INQUIRY data and the
+/// Device Identification VPD page, as the kernel cached them at scan time (sysfs
+/// `inquiry` and `vpd_pg83`), so identifying a device sends it no command.
+public struct SCSIIdentity: Sendable, Equatable {
+    public var vendor: String
+    public var product: String
+    public var revision: String
+    public var peripheralDeviceType: UInt8
+    /// INQUIRY byte 5 bit 3: the unit supports EXTENDED COPY.
+    public var threePC: Bool
+    public var designators: [Designator]
+
+    public init(inquiry: StandardInquiry, designators: [Designator]) {
+        vendor = inquiry.vendor
+        product = inquiry.product
+        revision = inquiry.revision
+        peripheralDeviceType = inquiry.peripheralDeviceType
+        threePC = inquiry.threePC
+        self.designators = designators
+    }
+
+    /// Decodes recorded answers: standard INQUIRY data and a VPD page 0x83 (which may
+    /// be absent or unreadable: the designators are then empty).
+    public init(inquiryBytes: [UInt8], deviceIdentificationPage: [UInt8]?) throws(SCSIError) {
+        let inquiry = try StandardInquiry(bytes: inquiryBytes)
+        let designators = deviceIdentificationPage.flatMap { try? Designator.parsePage($0) } ?? []
+        self.init(inquiry: inquiry, designators: designators)
+    }
+
+    /// The logical unit's preferred designator (NAA, else EUI-64, else T10 vendor id).
+    public var preferredDesignator: Designator? { designators.preferredLogicalUnit }
+
+    /// Reads `inquiry` and `vpd_pg83` of a SCSI device directory (…/0:0:0:1).
+    public static func read(deviceDirectory: String) -> SCSIIdentity? {
+        guard let inquiry = readBinaryFile("\(deviceDirectory)/inquiry"), !inquiry.isEmpty else { return nil }
+        return try? SCSIIdentity(inquiryBytes: inquiry, deviceIdentificationPage: readBinaryFile("\(deviceDirectory)/vpd_pg83"))
+    }
+}
