@@ -350,3 +350,73 @@ final class AgentProtocolTests: CLITestCase {
         XCTAssertEqual(try client.result(of: copyReply)["bytes"]?.int64Value, 512 * MiB)
     }
 }
+
+/// `serve --profiles DIR`: the agent selects with the override, refuses to start on a
+/// broken set, and SIGHUP re-reads the directory keeping the previous set on error.
+final class AgentProfilesTests: CLITestCase {
+    override class func prepare(_ lab: Lab) throws {
+        try lab.filesystem(.ext4, "ext4", size: 256 * MiB)
+    }
+
+    private let streamOnly = """
+        name = "ext4"
+        description = "ext4, streamed only (test override)"
+        verified = false
+        source = "AgentProfilesTests"
+        order = ["aio"]
+
+        [match]
+        fstype = ["ext4"]
+        file_type = "regular"
+        """
+
+    func testOverridesAreUsedBrokenSetsRefusedAndSIGHUPReloads() throws {
+        let directory = lab.scratch + "/" + lab.fresh("profiles")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try streamOnly.write(toFile: directory + "/ext4.toml", atomically: true, encoding: .utf8)
+        let agentDirectory = lab.scratch + "/" + lab.fresh("agent")
+        try FileManager.default.createDirectory(atPath: agentDirectory, withIntermediateDirectories: true)
+        let agent = try RunningAgent(directory: agentDirectory, arguments: ["--profiles", directory])
+        let client = try agent.client()
+        let src = lab.fresh(on: fs("ext4"), "src"), dst = lab.fresh(on: fs("ext4"), "dst")
+        try Files.createRandom(src, size: 1 * MiB)
+        let copied = try client.ok("copy.start", .object([("src", pathRef(src)), ("dst", pathRef(dst)), ("synchronous", true)]))
+        XCTAssertEqual(copied["backend"]?.stringValue, "aio", "the override's order was not used")
+        let probe = try client.ok("device.probe", .object([("file", pathRef(src)), ("other", pathRef(dst))]))
+        XCTAssertEqual(probe["profile"]?.stringValue, "ext4")
+        XCTAssertEqual(probe["order"]?.arrayValue?.compactMap(\.stringValue), ["aio"])
+
+        // A broken file: SIGHUP keeps the previous set; the agent keeps serving with it.
+        try "name = [broken".write(toFile: directory + "/ext4.toml", atomically: true, encoding: .utf8)
+        kill(agent.process.processIdentifier, SIGHUP)
+        var logged = false
+        for _ in 0..<200 where !logged {
+            usleep(20_000)
+            logged = agent.log.contains("profiles not reloaded")
+        }
+        XCTAssertTrue(logged, agent.log)
+        XCTAssertTrue(agent.log.contains("ext4.toml"), "the reload error names the file: \(agent.log)")
+        let again = try client.ok("copy.start", .object([("src", pathRef(src)), ("dst", pathRef(dst)), ("synchronous", true)]))
+        XCTAssertEqual(again["backend"]?.stringValue, "aio")
+
+        // Removed override: SIGHUP brings back the built-in ext4 profile.
+        try FileManager.default.removeItem(atPath: directory + "/ext4.toml")
+        kill(agent.process.processIdentifier, SIGHUP)
+        var reloaded = false
+        for _ in 0..<200 where !reloaded {
+            usleep(20_000)
+            reloaded = agent.log.contains("profiles reloaded")
+        }
+        XCTAssertTrue(reloaded, agent.log)
+        let builtIn = try client.ok("copy.start", .object([("src", pathRef(src)), ("dst", pathRef(dst)), ("synchronous", true)]))
+        XCTAssertEqual(builtIn["backend"]?.stringValue, "copy_file_range")
+        XCTAssertEqual(agent.stop(), 0)
+
+        // A broken set at start: the agent refuses to serve and says which file.
+        try "name = [broken".write(toFile: directory + "/bad.toml", atomically: true, encoding: .utf8)
+        let refused = try Agent.run(["serve", "--socket", agentDirectory + "/other.sock", "--profiles", directory], timeout: 60)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("bad.toml"), "\(refused)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: agentDirectory + "/other.sock"))
+    }
+}
