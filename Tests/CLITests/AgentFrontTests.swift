@@ -244,7 +244,7 @@ final class AgentFrontTests: CLITestCase {
 final class AgentCommandLineTests: CLITestCase {
     override class func prepare(_ lab: Lab) throws {
         try lab.filesystem(.btrfs, "btrfs", size: 512 * MiB)
-        try lab.filesystem(.ext4, "ext4", size: 512 * MiB)
+        try lab.filesystem(.ext4, "ext4", size: 1536 * MiB)
     }
 
     func testCopyThroughTheAgentAndTheJobCommands() throws {
