@@ -340,12 +340,16 @@ final class AgentProtocolTests: CLITestCase {
         try Files.createRandom(src, size: 512 * MiB)
         defer { Files.remove(src, dst) }
         let client = try agent.client()
+        let small = lab.fresh(on: fs("ext4"), "small")
+        try Files.createRandom(small, size: 64 * KiB)
+        let job = try XCTUnwrap(try client.ok("copy.start", .object([("src", pathRef(small)), ("dst", pathRef(small + ".copy"))]))["job"])
         let copyID = try client.send(
             "copy.start", .object([("src", pathRef(src)), ("dst", pathRef(dst)), ("synchronous", true), ("backend", "aio"), ("stable", true)]))
-        let statusID = try client.send("copy.list")
-        // The first reply to arrive must be the list: the copy is still running.
+        let statusID = try client.send("copy.status", .object([("job", job)]))
+        // The first reply to arrive must be the status: the copy is still running.
         let first = try XCTUnwrap(try client.receive(timeout: 300))
-        XCTAssertEqual(first["id"], statusID, "copy.list was answered after the synchronous copy: \(first.serialized)")
+        XCTAssertEqual(first["id"], statusID, "copy.status was answered after the synchronous copy: \(first.serialized)")
+        XCTAssertEqual(first["result"]?["job"], job)
         let copyReply = try client.reply(to: copyID, timeout: 600)
         XCTAssertEqual(try client.result(of: copyReply)["bytes"]?.int64Value, 512 * MiB)
     }
