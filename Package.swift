@@ -37,10 +37,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `bench`: runs backends in-process and external tools as children, with the
+        // CPU, I/O and wall-time counters, and renders a table, JSON and an SVG chart.
+        .target(
+            name: "Bench",
+            dependencies: ["Backends", "JSON", .product(name: "SystemPackage", package: "swift-system")]
+        ),
         .executableTarget(
             name: "ssc-agent",
             dependencies: [
-                "Backends", "XCopy", "JSON",
+                "Backends", "XCopy", "JSON", "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -53,6 +59,10 @@ let package = Package(
         .testTarget(
             name: "XCopyTests",
             dependencies: ["XCopy"]
+        ),
+        .testTarget(
+            name: "BenchLibraryTests",
+            dependencies: ["Bench", "JSON"]
         ),
         .testTarget(
             name: "BackendsTests",

@@ -8,7 +8,7 @@ struct SSCAgent: ParsableCommand {
         commandName: "ssc-agent",
         abstract: "Server-side copy agent: reflink, copy_file_range and libaio streaming, best first.",
         version: "0.1.0",
-        subcommands: [CopyCommand.self, CloneCommand.self, ProbeCommand.self]
+        subcommands: [CopyCommand.self, CloneCommand.self, ProbeCommand.self, BenchCommand.self]
     )
 
     /// Log lines go to stderr at the level named by SSC_AGENT_LOG (trace, debug, info,

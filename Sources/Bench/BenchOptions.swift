@@ -1,0 +1,47 @@
+import Backends
+
+/// What `ssc-agent bench` was asked to do.
+public struct BenchOptions: Sendable {
+    public var source: String
+    public var destination: String
+    /// The backends to run, in this order; nil: every backend that can serve the pair.
+    public var backends: [BackendName]?
+    /// External tools to run beside them, in this order.
+    public var tools: [ToolName]
+    /// Timed runs per case, after one untimed warm-up run.
+    public var runs: Int
+    /// Drop the page cache before each timed run (needs root).
+    public var cold: Bool
+    public var tunables: Tunables
+
+    public init(
+        source: String, destination: String, backends: [BackendName]? = nil, tools: [ToolName] = [], runs: Int = 5,
+        cold: Bool = false, tunables: Tunables = Tunables()
+    ) {
+        self.source = source
+        self.destination = destination
+        self.backends = backends
+        self.tools = tools
+        self.runs = runs
+        self.cold = cold
+        self.tunables = tunables
+    }
+}
+
+/// Told what the bench is doing, for a progress display. Called on the bench's thread.
+public protocol BenchObserver {
+    /// A run of `bytes` starts; `run` 0 is the warm-up.
+    func runStarting(_ benchCase: BenchCase, run: Int, of runs: Int, bytes: UInt64)
+    /// Bytes in place so far in the current run (backends only), from the copying thread.
+    var copied: @Sendable (UInt64) -> Void { get }
+    /// The run ended (successfully or not).
+    func runFinished(_ benchCase: BenchCase, run: Int)
+}
+
+/// No display.
+public struct SilentObserver: BenchObserver {
+    public init() {}
+    public func runStarting(_ benchCase: BenchCase, run: Int, of runs: Int, bytes: UInt64) {}
+    public var copied: @Sendable (UInt64) -> Void { { _ in } }
+    public func runFinished(_ benchCase: BenchCase, run: Int) {}
+}

@@ -1,0 +1,67 @@
+import Backends
+import Glibc
+
+/// What the bench knows about the source and destination before any run: their kinds,
+/// filesystems, O_DIRECT alignment and SCSI identity, which decide the tools' options and
+/// whether each tool applies.
+public struct PairFacts: Sendable {
+    public struct Endpoint: Sendable {
+        public var path: String
+        public var kind: FileKind
+        /// The filesystem holding the file, or mounted from the block device.
+        public var fstype: String?
+        /// "major:minor" of the block device, or of the filesystem holding the file.
+        public var device: String
+        public var directIO: DirectIOAlignment?
+        /// For a SCSI logical unit: where SG_IO goes and the partition's start.
+        public var scsi: BlockTopology?
+        public var logicalBlockSize: Int?
+    }
+
+    public var source: Endpoint
+    public var destination: Endpoint
+    /// Bytes each run copies: the whole source.
+    public var size: UInt64
+
+    /// Both ends support O_DIRECT by the engine's rule.
+    public var bothDirect: Bool { source.directIO != nil && destination.directIO != nil }
+
+    /// Reads the facts. The destination is created (empty) if it does not exist, as the
+    /// first run would; the bench removes a regular destination again at the end.
+    static func gather(source: String, destination: String) throws(BenchError) -> PairFacts {
+        let sourceFile: CopyFile
+        let destinationFile: CopyFile
+        do {
+            sourceFile = try CopyFile.openSource(path: source)
+            destinationFile = try CopyFile.openDestination(path: destination)
+        } catch {
+            throw BenchError(error.message)
+        }
+        for (file, role) in [(sourceFile, "source"), (destinationFile, "destination")] where file.kind != .regular && file.kind != .block {
+            throw BenchError("\(file.name): the \(role) is \(file.kind == .character ? "a character device" : "not a regular file or block device"); bench copies regular files and block devices")
+        }
+        if sourceFile.isSameFile(as: destinationFile) {
+            throw BenchError("\(destination): the destination is the source itself")
+        }
+        let size: UInt64
+        do { size = try sourceFile.size() } catch { throw BenchError(error.message) }
+        guard size > 0 else { throw BenchError("\(source): the source is empty: there is nothing to measure") }
+        if destinationFile.kind == .block {
+            let capacity: UInt64
+            do { capacity = try destinationFile.size() } catch { throw BenchError(error.message) }
+            guard capacity >= size else {
+                throw BenchError("\(destination): the destination device holds \(capacity) bytes, less than the source's \(size)")
+            }
+        }
+        return PairFacts(
+            source: endpoint(sourceFile), destination: endpoint(destinationFile), size: size)
+    }
+
+    private static func endpoint(_ file: CopyFile) -> Endpoint {
+        let probe = try? DeviceProbe.probe(path: file.name)
+        return Endpoint(
+            path: file.name, kind: file.kind, fstype: probe?.fstype, device: probe?.device ?? "",
+            directIO: file.directIOAlignment(), scsi: probe?.topology.flatMap { $0.isSCSI ? $0 : nil },
+            logicalBlockSize: probe?.logicalBlockSize)
+    }
+}
