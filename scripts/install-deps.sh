@@ -8,6 +8,7 @@ packages=(
     libsgutils2-dev   # SCSI pass-through for the xcopy backend
     btrfs-progs xfsprogs e2fsprogs util-linux   # test filesystems, losetup, fincore
     coreutils diffutils fio sg3-utils ddpt      # benchmarks and comparisons
+    python3 python3-jsonschema                  # bench tests: JSON Schema validation, SVG parsing
 )
 
 missing=()

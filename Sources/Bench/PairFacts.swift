@@ -27,34 +27,52 @@ public struct PairFacts: Sendable {
     public var bothDirect: Bool { source.directIO != nil && destination.directIO != nil }
 
     /// Reads the facts. The destination is created (empty) if it does not exist, as the
-    /// first run would; the bench removes a regular destination again at the end.
+    /// first run would, and removed again if the pair is refused; the bench removes a
+    /// regular destination at the end too.
     static func gather(source: String, destination: String) throws(BenchError) -> PairFacts {
         let sourceFile: CopyFile
-        let destinationFile: CopyFile
+        let size: UInt64
         do {
             sourceFile = try CopyFile.openSource(path: source)
+            try requireCopyable(sourceFile, role: "source")
+            size = try sourceFile.size()
+        } catch {
+            throw BenchError(error.message)
+        }
+        guard size > 0 else { throw BenchError("\(source): the source is empty: there is nothing to measure") }
+
+        let existed = access(destination, F_OK) == 0
+        let destinationFile: CopyFile
+        do {
             destinationFile = try CopyFile.openDestination(path: destination)
         } catch {
             throw BenchError(error.message)
         }
-        for (file, role) in [(sourceFile, "source"), (destinationFile, "destination")] where file.kind != .regular && file.kind != .block {
-            throw BenchError("\(file.name): the \(role) is \(file.kind == .character ? "a character device" : "not a regular file or block device"); bench copies regular files and block devices")
-        }
-        if sourceFile.isSameFile(as: destinationFile) {
-            throw BenchError("\(destination): the destination is the source itself")
-        }
-        let size: UInt64
-        do { size = try sourceFile.size() } catch { throw BenchError(error.message) }
-        guard size > 0 else { throw BenchError("\(source): the source is empty: there is nothing to measure") }
-        if destinationFile.kind == .block {
-            let capacity: UInt64
-            do { capacity = try destinationFile.size() } catch { throw BenchError(error.message) }
-            guard capacity >= size else {
-                throw BenchError("\(destination): the destination device holds \(capacity) bytes, less than the source's \(size)")
+        do throws(BenchError) {
+            do { try requireCopyable(destinationFile, role: "destination") } catch { throw BenchError(error.message) }
+            if sourceFile.isSameFile(as: destinationFile) {
+                throw BenchError("\(destination): the destination is the source itself")
             }
+            if destinationFile.kind == .block {
+                let capacity: UInt64
+                do { capacity = try destinationFile.size() } catch { throw BenchError(error.message) }
+                guard capacity >= size else {
+                    throw BenchError("\(destination): the destination device holds \(capacity) bytes, less than the source's \(size)")
+                }
+            }
+        } catch {
+            if !existed, destinationFile.kind == .regular { unlink(destination) }
+            throw error
         }
-        return PairFacts(
-            source: endpoint(sourceFile), destination: endpoint(destinationFile), size: size)
+        return PairFacts(source: endpoint(sourceFile), destination: endpoint(destinationFile), size: size)
+    }
+
+    /// Regular files and block devices only: a SCSI generic node, which `copy` takes for
+    /// xcopy, cannot be read by the other backends and tools.
+    private static func requireCopyable(_ file: CopyFile, role: String) throws(CopyError) {
+        guard file.kind == .regular || file.kind == .block else {
+            throw CopyError(.wrongType, "\(file.name): the \(role) is \(file.kind == .character ? "a character device" : "not a regular file or block device"); bench copies regular files and block devices")
+        }
     }
 
     private static func endpoint(_ file: CopyFile) -> Endpoint {

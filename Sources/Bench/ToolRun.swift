@@ -30,7 +30,7 @@ struct ToolRun {
         let after = try CounterSnapshot.after()
 
         guard exit.succeeded else {
-            let detail = exit.errorTail.split(separator: "\n").last.map { ": \($0)" } ?? ""
+            let detail = Self.errorLine(exit.errorTail, program: program).map { ": \($0)" } ?? ""
             return .failure(CaseFailure(message: "\(program) \(exit.summary)\(detail)", run: run, exitStatus: exit.status))
         }
         if let syncError {
@@ -58,7 +58,9 @@ struct ToolRun {
                         message: "fio read \(figures.bytesRead) and wrote \(figures.bytesWritten) bytes, expected \(facts.size) each",
                         run: run, exitStatus: 0))
                 }
-                seconds = figures.seconds
+                // fio counts whole milliseconds: a job shorter than that reads 0, and
+                // then the process's own wall time is the better figure.
+                if figures.seconds > 0 { seconds = figures.seconds }
                 cpu = figures.cpu
             }
         }
@@ -66,6 +68,19 @@ struct ToolRun {
             seconds: seconds, bytes: facts.size, cpu: cpu,
             systemCPUSeconds: after.system.seconds(since: before.system), io: after.io.since(before.io),
             bufferedBytes: nil))
+    }
+
+    /// The line of a tool's stderr that says what went wrong: the last one it prefixed
+    /// with its own name ("dd: error writing ...", "/usr/bin/cp: ..."), as dd follows its
+    /// error with statistics; else the last line.
+    static func errorLine(_ stderr: String, program: String) -> String? {
+        let lines = stderr.split(separator: "\n").map { $0.trimmingSpaces }.filter { !$0.isEmpty }
+        let named = lines.last { line in
+            guard let colon = line.firstIndex(of: ":") else { return false }
+            let prefix = line[..<colon]
+            return prefix == program || prefix.hasSuffix("/" + program)
+        }
+        return (named ?? lines.last).map(String.init)
     }
 
     /// nil on success, else the error text.
