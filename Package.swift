@@ -62,7 +62,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BenchLibraryTests",
-            dependencies: ["Bench", "JSON"]
+            dependencies: ["Bench", "Backends", "JSON"]
         ),
         .testTarget(
             name: "BackendsTests",
