@@ -82,7 +82,8 @@ enum ExternalTools {
         return BenchCase(
             name: "fio", kind: .tool, label: direct ? "fio read+write O_DIRECT" : "fio read+write buffered", tool: .fio, command: command,
             note: "a paired read job and write job: the most the two devices move at once, not a copy; "
-                + "time and CPU are fio's own figures for the jobs (its start-up excluded)"
+                + "time and process CPU are fio's own figures for the jobs (its start-up excluded); "
+                + "whole-machine CPU and bytes cover the whole process"
                 + (direct ? "" : "; buffered: \(noDirectReason(facts))"))
     }
 
