@@ -41,7 +41,7 @@ let package = Package(
         // CPU, I/O and wall-time counters, and renders a table, JSON and an SVG chart.
         .target(
             name: "Bench",
-            dependencies: ["Backends", "JSON", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["Backends", "JSON"]
         ),
         .executableTarget(
             name: "ssc-agent",

@@ -34,8 +34,6 @@ public protocol BenchObserver {
     func runStarting(_ benchCase: BenchCase, run: Int, of runs: Int, bytes: UInt64)
     /// Bytes in place so far in the current run (backends only), from the copying thread.
     var copied: @Sendable (UInt64) -> Void { get }
-    /// The run ended (successfully or not).
-    func runFinished(_ benchCase: BenchCase, run: Int)
 }
 
 /// No display.
@@ -43,5 +41,4 @@ public struct SilentObserver: BenchObserver {
     public init() {}
     public func runStarting(_ benchCase: BenchCase, run: Int, of runs: Int, bytes: UInt64) {}
     public var copied: @Sendable (UInt64) -> Void { { _ in } }
-    public func runFinished(_ benchCase: BenchCase, run: Int) {}
 }

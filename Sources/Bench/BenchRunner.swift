@@ -31,8 +31,11 @@ public struct BenchRunner {
         let facts = try PairFacts.gather(source: options.source, destination: options.destination)
         defer { removeDestination(facts) }
 
-        var cases = try backendCases(facts)
-        let reflinkApplies = try reflinkServes(facts, cases: cases)
+        // The trial calls of `probe` decide which backends can serve the pair, and
+        // whether cp's default would clone (then cp is shown both ways).
+        let verdicts = options.backends == nil || options.tools.contains(.cp) ? try backendVerdicts(facts) : []
+        var cases = backendCases(verdicts: verdicts)
+        let reflinkApplies = verdicts.contains { $0.name == .reflink && $0.verdict == "yes" }
         cases += ExternalTools.cases(for: options.tools, facts: facts, reflinkApplies: reflinkApplies, search: search)
 
         // Run 0 warms each case up (code paths, the binaries of the tools, the source's
@@ -42,7 +45,6 @@ public struct BenchRunner {
                 try prepare(facts, timed: run > 0)
                 observer.runStarting(cases[index], run: run, of: options.runs, bytes: facts.size)
                 try measure(&cases[index], facts: facts, run: run, observer: observer)
-                observer.runFinished(cases[index], run: run)
             }
         }
         return BenchReport(facts: facts, runs: options.runs, cold: options.cold, host: host, cases: cases)
@@ -71,12 +73,11 @@ public struct BenchRunner {
     }
 
     /// The backends asked for, or every backend of the engine with the ones that cannot
-    /// serve the pair marked skipped (by the same trial calls as `probe`).
-    private func backendCases(_ facts: PairFacts) throws(BenchError) -> [BenchCase] {
+    /// serve the pair marked skipped.
+    private func backendCases(verdicts: [BackendVerdict]) -> [BenchCase] {
         if let names = options.backends {
             return names.map { BenchCase(name: $0.rawValue, kind: .backend, label: $0.rawValue) }
         }
-        let verdicts = try backendVerdicts(facts)
         return engine.backends.map { backend in
             var benchCase = BenchCase(name: backend.name.rawValue, kind: .backend, label: backend.name.rawValue)
             if let verdict = verdicts.first(where: { $0.name == backend.name }), verdict.verdict == "no" {
@@ -84,13 +85,6 @@ public struct BenchRunner {
             }
             return benchCase
         }
-    }
-
-    /// Whether reflink can serve the pair: then cp's default clones too, and the bench
-    /// shows cp both ways.
-    private func reflinkServes(_ facts: PairFacts, cases: [BenchCase]) throws(BenchError) -> Bool {
-        guard options.tools.contains(.cp) else { return false }
-        return try backendVerdicts(facts).contains { $0.name == .reflink && $0.verdict == "yes" }
     }
 
     private func backendVerdicts(_ facts: PairFacts) throws(BenchError) -> [BackendVerdict] {
@@ -112,11 +106,10 @@ public struct BenchRunner {
         }
     }
 
+    /// A destination that cannot be removed is left in place: every run truncates it
+    /// anyway (a backend through the engine, a tool by creating it).
     private func removeDestination(_ facts: PairFacts) {
         guard facts.destination.kind == .regular else { return }
-        if unlink(facts.destination.path) != 0 && errno != ENOENT {
-            // Left in place: the next run truncates it instead of starting from nothing.
-            return
-        }
+        _ = unlink(facts.destination.path)
     }
 }

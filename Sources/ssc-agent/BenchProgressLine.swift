@@ -50,8 +50,6 @@ final class BenchProgressLine: BenchObserver, Sendable {
         }
     }
 
-    func runFinished(_ benchCase: BenchCase, run: Int) {}
-
     /// Removes the line, so the table starts on a clean one.
     func clear() {
         guard enabled, state.withLock({ $0.drawn }) else { return }

@@ -175,6 +175,19 @@ final class BenchTests: CLITestCase {
         }
     }
 
+    /// Dropping the page cache needs root: a user is told so before anything runs.
+    func testColdNeedsRoot() throws {
+        let src = lab.fresh(on: fs("ext4"), "src")
+        let dst = lab.fresh(on: fs("ext4"), "dst")
+        try Files.createRandom(src, size: 1 * MiB)
+        let user = try Shell.run(
+            "setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", try Agent.binary(), "bench", src, dst, "--cold"],
+            timeout: 120)
+        assertOneLineError(AgentRun(process: user), naming: "--cold")
+        XCTAssertTrue(user.stderr.contains("root"), "\(user)")
+        XCTAssertFalse(Files.exists(dst), "\(user)")
+    }
+
     // MARK: terminal
 
     /// Under a pseudo-terminal (script(1)) stderr carries the progress line; the JSON on
