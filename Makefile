@@ -7,7 +7,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 RELEASE_FLAGS := -c release --static-swift-stdlib
 BINARY := .build/release/ssc-agent
 
-.PHONY: run test deps build release bench clean
+.PHONY: run test deps build release bench bench-chart clean
 
 deps:
 	@scripts/install-deps.sh
@@ -25,6 +25,9 @@ test: deps
 
 bench: release
 	bench/compare.sh $(BINARY)
+
+bench-chart: release
+	bench/chart.sh $(BINARY) docs
 
 clean:
 	rm -rf .build
