@@ -54,6 +54,7 @@ public struct PairFacts: Sendable {
                 throw BenchError("\(destination): the destination is the source itself")
             }
             if destinationFile.kind == .block {
+                try requireUnused(destination)
                 let capacity: UInt64
                 do { capacity = try destinationFile.size() } catch { throw BenchError(error.message) }
                 guard capacity >= size else {
@@ -65,6 +66,21 @@ public struct PairFacts: Sendable {
             throw error
         }
         return PairFacts(source: endpoint(sourceFile), destination: endpoint(destinationFile), size: size)
+    }
+
+    /// Every run overwrites a destination device: one that is mounted or otherwise held
+    /// exclusively (a filesystem, swap, a device-mapper or RAID member) is refused. An
+    /// O_EXCL open of a block device asks the kernel exactly that (EBUSY).
+    private static func requireUnused(_ path: String) throws(BenchError) {
+        let fd = open(path, O_WRONLY | O_EXCL | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else {
+            let code = errno
+            if code == EBUSY {
+                throw BenchError("\(path): the destination device is in use (mounted, or held by another driver); bench would overwrite it")
+            }
+            throw BenchError("\(path): cannot open the destination device: \(String(cString: strerror(code)))")
+        }
+        close(fd)
     }
 
     /// Regular files and block devices only: a SCSI generic node, which `copy` takes for

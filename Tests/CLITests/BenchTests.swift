@@ -231,6 +231,8 @@ final class BenchTests: CLITestCase {
             ([src, fs("ext4").path("no-such-dir/dst")], "no-such-dir"),
             ([src, dst, "--chart", "/no-such-dir/chart.svg"], "chart.svg"),
             ([src, dst, "--chart", lab.scratch], lab.scratch),
+            // The device under the mounted ext4 the source lives on.
+            ([src, fs("ext4").source], fs("ext4").source),
         ]
         for (arguments, naming) in cases {
             let run = try Agent.run(["bench"] + arguments, timeout: 120)
