@@ -1,13 +1,4 @@
 import Backends
-import Glibc
-
-/// The external tools `--compare` can put beside the backends.
-public enum ToolName: String, CaseIterable, Sendable {
-    case cp
-    case dd
-    case fio
-    case sgXcopy = "sg_xcopy"
-}
 
 /// Builds the command of each compared tool for a pair, or says why it does not apply.
 /// Every tool copies the whole source; the bench fdatasyncs the destination after each
@@ -123,53 +114,8 @@ enum ExternalTools {
 
     /// fio splits --filename at ':'; a literal colon is written '\:'.
     static func fioEscaped(_ path: String) -> String {
-        path.replacingColons
-    }
-}
-
-extension ToolName {
-    var executable: String { rawValue }
-
-    /// The Debian package that ships it.
-    var package: String {
-        switch self {
-        case .cp, .dd: "coreutils"
-        case .fio: "fio"
-        case .sgXcopy: "sg3-utils"
-        }
-    }
-}
-
-/// Finds executables in $PATH and the usual system directories (a root shell under sudo
-/// or cron may lack /usr/sbin).
-struct ToolSearch {
-    var directories: [String]
-
-    static func standard() -> ToolSearch {
-        let path = getenv("PATH").map { String(cString: $0) } ?? ""
-        var directories = path.split(separator: ":").map(String.init).filter { $0.hasPrefix("/") }
-        for extra in ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"] where !directories.contains(extra) {
-            directories.append(extra)
-        }
-        return ToolSearch(directories: directories)
-    }
-
-    func find(_ name: String) -> String? {
-        for directory in directories {
-            let candidate = directory + "/" + name
-            var st = Glibc.stat()
-            if fstatat(AT_FDCWD, candidate, &st, 0) == 0, st.st_mode & S_IFMT == S_IFREG, access(candidate, X_OK) == 0 {
-                return candidate
-            }
-        }
-        return nil
-    }
-}
-
-extension String {
-    fileprivate var replacingColons: String {
         var out = ""
-        for character in self {
+        for character in path {
             if character == ":" { out += "\\:" } else { out.append(character) }
         }
         return out

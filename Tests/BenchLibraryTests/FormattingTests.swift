@@ -44,3 +44,10 @@ final class FormattingTests: XCTestCase {
         XCTAssertNil(ToolRun.errorLine("\n\n", program: "fio"))
     }
 }
+
+final class ToolCommandTests: XCTestCase {
+    func testFioFileNamesEscapeColons() {
+        XCTAssertEqual(ExternalTools.fioEscaped("/mnt/a:b/c:d"), "/mnt/a\\:b/c\\:d")
+        XCTAssertEqual(ExternalTools.fioEscaped("/mnt/plain"), "/mnt/plain")
+    }
+}
