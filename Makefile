@@ -8,7 +8,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 RELEASE_FLAGS := -c release --static-swift-stdlib
 BINARY := .build/release/ssc-agent
 
-.PHONY: run demo test deps build release bench clean profiles
+.PHONY: run demo test deps build release bench bench-chart clean profiles
 
 deps:
 	@scripts/install-deps.sh
@@ -35,6 +35,9 @@ bench: release
 # while they differ).
 profiles:
 	scripts/generate-builtin-profiles.sh
+
+bench-chart: release
+	bench/chart.sh $(BINARY) docs
 
 clean:
 	rm -rf .build

@@ -60,10 +60,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `bench`: runs backends in-process and external tools as children, with the
+        // CPU, I/O and wall-time counters, and renders a table, JSON and an SVG chart.
+        .target(
+            name: "Bench",
+            dependencies: ["Backends", "JSON"]
+        ),
         .executableTarget(
             name: "ssc-agent",
             dependencies: [
-                "Agent", "Backends", "XCopy", "JSON", "Profiles",
+                "Agent", "Backends", "Bench", "XCopy", "JSON", "Profiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -84,6 +90,10 @@ let package = Package(
         .testTarget(
             name: "ProfilesTests",
             dependencies: ["Profiles", "Backends", "XCopy"]
+        ),
+        .testTarget(
+            name: "BenchLibraryTests",
+            dependencies: ["Bench", "Backends", "JSON"]
         ),
         .testTarget(
             name: "BackendsTests",

@@ -9,6 +9,7 @@ packages=(
     btrfs-progs xfsprogs e2fsprogs util-linux   # test filesystems, losetup, fincore
     coreutils diffutils fio sg3-utils ddpt      # benchmarks and comparisons
     gcc make libc6-dev python3 passwd           # the C client, socket activation and second-user tests
+    python3-jsonschema                          # bench tests: JSON Schema validation
 )
 
 missing=()

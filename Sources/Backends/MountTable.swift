@@ -80,7 +80,9 @@ public struct MountTable: Sendable {
     }
 }
 
-func readWholeFile(_ path: String) -> String? {
+/// A small text file (sysfs attribute, /proc table) read to its end; nil when it cannot
+/// be opened.
+public func readWholeFile(_ path: String) -> String? {
     readBinaryFile(path).map { String(decoding: $0, as: UTF8.self) }
 }
 

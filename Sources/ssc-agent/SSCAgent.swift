@@ -9,8 +9,8 @@ struct SSCAgent: ParsableCommand {
         abstract: "Server-side copy agent: reflink, copy_file_range and libaio streaming, best first.",
         version: "0.1.0",
         subcommands: [
-            CopyCommand.self, CloneCommand.self, ProbeCommand.self, ProfilesCommand.self, ServeCommand.self, JobsCommand.self,
-            StatusCommand.self, CancelCommand.self,
+            CopyCommand.self, CloneCommand.self, ProbeCommand.self, ProfilesCommand.self, BenchCommand.self, ServeCommand.self,
+            JobsCommand.self, StatusCommand.self, CancelCommand.self,
         ]
     )
 
