@@ -10,6 +10,7 @@ packages=(
     coreutils diffutils fio sg3-utils ddpt      # benchmarks and comparisons
     gcc make libc6-dev python3 passwd           # the C client, socket activation and second-user tests
     python3-jsonschema                          # bench tests: JSON Schema validation
+    libfuse3-dev fuse3 pkg-config               # errfs: ESTALE and EDQUOT through a real filesystem
 )
 
 missing=()

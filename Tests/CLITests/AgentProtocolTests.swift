@@ -241,9 +241,19 @@ final class AgentProtocolTests: CLITestCase {
         assertKind(nospace, "nospace", "NFS4ERR_NOSPC")
         XCTAssertNotNil(nospace.bytes)
 
-        // quota: this kernel has no disk quota support at all (CONFIG_XFS_QUOTA,
-        // CONFIG_QFMT_V2 and CONFIG_TMPFS_QUOTA are off), so EDQUOT is checked where it is
-        // mapped (AgentTests.ErrorAndParamsTests), not here.
+        // quota and stale: errfs, a FUSE filesystem whose writes fail with EDQUOT and
+        // reads with ESTALE (this kernel has no disk quota support: CONFIG_XFS_QUOTA,
+        // CONFIG_QFMT_V2 and CONFIG_TMPFS_QUOTA are off; and no NFS server).
+        let errfs = try ErrFS(in: lab.scratch)
+        defer { errfs.unmount() }
+        let quota = try client.rejection(
+            "copy.start", .object([("src", pathRef(src)), ("dst", pathRef(errfs.path("quota"))), ("synchronous", true)]))
+        assertKind(quota, "quota", "NFS4ERR_DQUOT")
+        XCTAssertEqual(quota.bytes, 0)
+        assertKind(
+            try client.rejection(
+                "copy.start", .object([("src", pathRef(errfs.path("stale"))), ("dst", pathRef(lab.fresh(on: fs("ext4"), "fromstale"))), ("synchronous", true)])),
+            "stale", "NFS4ERR_STALE")
 
         // fbig: past ext4's largest file offset.
         assertKind(
@@ -422,5 +432,46 @@ final class AgentProfilesTests: CLITestCase {
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.stderr.contains("bad.toml"), "\(refused)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: agentDirectory + "/other.sock"))
+    }
+}
+
+/// Tests/Fixtures/errfs: a FUSE filesystem with a file whose reads fail with ESTALE and
+/// one whose writes fail with EDQUOT. Built with the system's libfuse3, run in the
+/// foreground, unmounted by `unmount()`.
+final class ErrFS {
+    let mountPoint: String
+    private let process: Process
+
+    init(in directory: String) throws {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/errfs/errfs.c").path
+        let binary = directory + "/errfs"
+        if access(binary, X_OK) != 0 {
+            let flags = try Shell.checked("pkg-config", ["--cflags", "--libs", "fuse3"]).split(whereSeparator: \.isWhitespace).map(String.init)
+            try Shell.checked("cc", ["-O2", "-Wall", "-Werror", source, "-o", binary] + flags)
+        }
+        mountPoint = directory + "/errfs-mnt-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [mountPoint, "-f"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<250 {
+            if FileManager.default.fileExists(atPath: mountPoint + "/stale") { return }
+            usleep(20_000)
+        }
+        unmount()
+        throw HarnessError("errfs did not mount at \(mountPoint)")
+    }
+
+    func path(_ name: String) -> String { mountPoint + "/" + name }
+
+    func unmount() {
+        _ = try? Shell.run("umount", ["-l", mountPoint], timeout: 60)
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.waitUntilExit()
+        rmdir(mountPoint)
     }
 }
