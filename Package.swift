@@ -58,6 +58,12 @@ let package = Package(
             name: "BackendsTests",
             dependencies: ["Backends", "CShims", "XCopy", .product(name: "SystemPackage", package: "swift-system")]
         ),
+        // The command line's two parsers, ArgumentParser and the plain copy/clone parser
+        // that spares common invocations its start-up cost, fed the same arguments.
+        .testTarget(
+            name: "CommandLineTests",
+            dependencies: ["ssc-agent", "Backends", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Drive the built `ssc-agent` binary on loop-mounted filesystems and loop devices.
         .testTarget(
             name: "CLITests",

@@ -23,6 +23,22 @@ struct CloneCommand: ParsableCommand {
     @Flag(help: "Print one JSON object with the result.")
     var json = false
 
+    /// The command line's values as the plain value that runs; SimpleCommandLine
+    /// produces the same one without this parser.
+    var arguments: CloneArguments {
+        CloneArguments(source: source, destination: destination, range: range.byteRange, json: json)
+    }
+
+    func run() throws { try arguments.run() }
+}
+
+/// What a `clone` command line asks for, however it was parsed.
+struct CloneArguments: Equatable, Sendable {
+    var source: String
+    var destination: String
+    var range: ByteRange
+    var json = false
+
     func run() throws {
         let request = CopyRequest(
             srcOffset: range.srcOffset ?? 0, dstOffset: range.dstOffset ?? 0, count: range.count ?? 0,

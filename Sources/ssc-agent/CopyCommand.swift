@@ -43,15 +43,45 @@ struct CopyCommand: ParsableCommand {
     @Option(name: .customLong("queue-depth"), help: "aio: buffers in flight (default 16).")
     var queueDepth: Int?
 
-    var blockSize: Int? { blockSizeArgument.map { Int(clamping: $0.value) } }
-
     @Flag(name: .customLong("no-direct"), help: "aio: never use O_DIRECT.")
     var noDirect = false
 
     @Option(name: .customLong("scsi-timeout"), help: "xcopy: seconds each SCSI command may take (default 60).")
     var scsiTimeout: Int?
 
-    func validate() throws {
+    /// The command line's values as the plain value that runs; SimpleCommandLine
+    /// produces the same one without this parser.
+    var arguments: CopyArguments {
+        CopyArguments(
+            source: source, destination: destination, range: range.byteRange, backend: backend, fsync: fsync,
+            guarded: guarded, json: json, explain: explain, blockSizeArgument: blockSizeArgument, queueDepth: queueDepth,
+            noDirect: noDirect, scsiTimeout: scsiTimeout)
+    }
+
+    func validate() throws { try arguments.validate() }
+
+    func run() throws { try arguments.run() }
+}
+
+/// What a `copy` command line asks for, however it was parsed: checked by `validate`
+/// and carried out by `run`.
+struct CopyArguments: Equatable, Sendable {
+    var source: String
+    var destination: String
+    var range: ByteRange
+    var backend: BackendName?
+    var fsync = false
+    var guarded = false
+    var json = false
+    var explain = false
+    var blockSizeArgument: ByteCount?
+    var queueDepth: Int?
+    var noDirect = false
+    var scsiTimeout: Int?
+
+    var blockSize: Int? { blockSizeArgument.map { Int(clamping: $0.value) } }
+
+    func validate() throws(ValidationError) {
         if let blockSize, blockSize < 4096 || blockSize > 256 << 20 {
             throw ValidationError("--block-size must be between 4096 and 268435456 bytes")
         }
