@@ -4,7 +4,6 @@
 SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-RELEASE_FLAGS := -c release --static-swift-stdlib
 BINARY := .build/release/ssc-agent
 
 .PHONY: run test deps build release bench clean
@@ -12,8 +11,9 @@ BINARY := .build/release/ssc-agent
 deps:
 	@scripts/install-deps.sh
 
+# One static-pie executable; the flags and why are in the script.
 release: deps
-	swift build $(RELEASE_FLAGS)
+	scripts/build-release.sh
 
 build: release
 

@@ -8,6 +8,7 @@ packages=(
     libsgutils2-dev   # SCSI pass-through for the xcopy backend
     btrfs-progs xfsprogs e2fsprogs util-linux   # test filesystems, losetup, fincore
     coreutils diffutils fio sg3-utils ddpt      # benchmarks and comparisons
+    strace            # the release binary's load address in ReleaseBinaryTests
 )
 
 missing=()
