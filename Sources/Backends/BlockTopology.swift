@@ -104,29 +104,42 @@ private func isASCIIDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && 
 /// targets as leading "../" steps and then real directories, so this is what
 /// realpath(3) finds with a readlink per path component. Nil when `link` is no link or
 /// its target has any other "." or ".." component (the caller then takes realpath).
+/// Works on bytes: Character-wise string scanning cost more than the system calls saved.
 func resolveSysfsLink(_ link: String) -> String? {
-    guard var target = readLink(link), target.utf8.first != UInt8(ascii: "/") else { return nil }
-    var directory = parent(of: link)
-    while target.hasPrefix("../") {
-        directory = parent(of: directory)
-        target.removeFirst(3)
+    guard let target = readLinkBytes(link), target.first != slash else { return nil }
+    var directory = Array(link.utf8)
+    func dropLastComponent() -> Bool {
+        guard let last = directory.lastIndex(of: slash) else { return false }
+        directory.removeSubrange(last...)
+        return true
     }
-    guard !hasDotComponent(target) else { return nil }
-    return directory == "/" ? "/" + target : directory + "/" + target
+    guard dropLastComponent() else { return nil }
+    var start = 0
+    while target[start...].starts(with: [dot, dot, slash]) {
+        guard dropLastComponent() else { return nil }
+        start += 3
+    }
+    guard !hasDotComponent(target[start...]) else { return nil }
+    directory.append(slash)
+    directory.append(contentsOf: target[start...])
+    return String(decoding: directory, as: UTF8.self)
 }
 
+private let slash = UInt8(ascii: "/")
+private let dot = UInt8(ascii: ".")
+
 /// Whether a path has a "." or ".." component.
-private func hasDotComponent(_ path: String) -> Bool {
+private func hasDotComponent(_ path: ArraySlice<UInt8>) -> Bool {
     var length = 0
     var dots = 0
-    for byte in path.utf8 {
-        if byte == UInt8(ascii: "/") {
+    for byte in path {
+        if byte == slash {
             if length > 0 && length == dots && dots <= 2 { return true }
             length = 0
             dots = 0
         } else {
             length += 1
-            if byte == UInt8(ascii: ".") { dots += 1 }
+            if byte == dot { dots += 1 }
         }
     }
     return length > 0 && length == dots && dots <= 2
@@ -134,21 +147,27 @@ private func hasDotComponent(_ path: String) -> Bool {
 
 /// The target of the symbolic link at `path`, nil if it is none.
 func readLink(_ path: String) -> String? {
+    readLinkBytes(path).map { String(decoding: $0, as: UTF8.self) }
+}
+
+func readLinkBytes(_ path: String) -> [UInt8]? {
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(PATH_MAX), alignment: 1)
     defer { buffer.deallocate() }
     let length = readlink(path, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), buffer.count)
     guard length > 0 else { return nil }
-    return String(decoding: buffer[..<length], as: UTF8.self)
+    return Array(buffer[..<length])
 }
 
+/// The path without its last component. (Searching the UTF-8 bytes: a Character-wise
+/// search segments graphemes all the way.)
 func parent(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
-    return String(path[..<slash])
+    guard let last = path.utf8.lastIndex(of: slash), last != path.startIndex else { return "/" }
+    return String(path[..<last])
 }
 
 func basename(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return path }
-    return String(path[path.index(after: slash)...])
+    guard let last = path.utf8.lastIndex(of: slash) else { return path }
+    return String(path[path.utf8.index(after: last)...])
 }
 
 func listDirectory(_ path: String) -> [String]? {
