@@ -178,9 +178,10 @@ enum InProcessCopy {
             !showProgress ? 0
             : request.count > 0 ? request.count
             : (try? sourceFile.size()).map { $0 - min($0, request.srcOffset) } ?? 0
-        let bar = ProgressBar(total: total, enabled: showProgress)
-        let context = CopyContext { bar.update($0) }
-        defer { bar.finish() }
+        // No bar object at all when none is drawn (its first use costs runtime work).
+        let bar = showProgress ? ProgressBar(total: total, enabled: true) : nil
+        let context = bar.map { bar in CopyContext { bar.update($0) } } ?? CopyContext()
+        defer { bar?.finish() }
         do {
             return try operation(engine, sourceFile, destinationFile, context)
         } catch {

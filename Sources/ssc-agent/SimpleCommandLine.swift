@@ -31,11 +31,11 @@ enum SimpleCommandLine {
     /// Runs the command when the arguments (the executable's name first) are a simple
     /// copy or clone, and exits as ArgumentParser's `main` would; returns otherwise.
     static func runIfSimple(_ arguments: [String]) {
-        guard let command = parse(arguments.dropFirst()) else { return }
         do {
-            switch command {
-            case .copy(let copy): try copy.run()
-            case .clone(let clone): try clone.run()
+            switch parse(arguments.dropFirst()) {
+            case .copy(let copy)?: try copy.run()
+            case .clone(let clone)?: try clone.run()
+            case nil: return
             }
         } catch {
             SSCAgent.exit(withError: error)
@@ -95,7 +95,10 @@ enum SimpleCommandLine {
     /// The arguments after the subcommand, split into long options with their values
     /// (`--name value` or `--name=value`), flags and positional arguments.
     private struct Tokens {
-        private var values: [(name: String, value: String)] = []
+        // Parallel arrays of Strings, not an array of (name, value) tuples: a tuple
+        // array costs the runtime a tuple metadata instantiation at every start.
+        private var names: [String] = []
+        private var values: [String] = []
         private var flags: [String] = []
         private var positionals: [String] = []
 
@@ -118,7 +121,7 @@ enum SimpleCommandLine {
                     guard inlineValue == nil, !flags.contains(name) else { throw Unrecognised() }
                     flags.append(name)
                 } else if options.contains(name) {
-                    guard !values.contains(where: { $0.name == name }) else { throw Unrecognised() }
+                    guard !names.contains(name) else { throw Unrecognised() }
                     let value: String
                     if let inlineValue {
                         value = inlineValue
@@ -128,7 +131,8 @@ enum SimpleCommandLine {
                         index += 1
                     }
                     guard let first = value.utf8.first, first != UInt8(ascii: "-") else { throw Unrecognised() }
-                    values.append((name, value))
+                    names.append(name)
+                    values.append(value)
                 } else {
                     throw Unrecognised()
                 }
@@ -145,7 +149,8 @@ enum SimpleCommandLine {
         /// The option's value through the same `init(argument:)` ArgumentParser uses;
         /// nil when absent.
         func value<T>(_ name: String, _ parse: (String) -> T?) throws(Unrecognised) -> T? {
-            guard let text = values.first(where: { $0.name == name })?.value else { return nil }
+            guard let index = names.firstIndex(of: name) else { return nil }
+            let text = values[index]
             guard let value = parse(text) else { throw Unrecognised() }
             return value
         }
