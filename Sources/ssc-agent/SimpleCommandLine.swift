@@ -37,6 +37,10 @@ enum SimpleCommandLine {
             case .clone(let clone)?: try clone.run()
             case nil: return
             }
+        } catch let code as ExitCode {
+            // What ArgumentParser's exit(withError:) does with an ExitCode (no message,
+            // that status), without building its message machinery for a refused copy.
+            exit(code.rawValue)
         } catch {
             SSCAgent.exit(withError: error)
         }
