@@ -115,6 +115,10 @@ enum SimpleCommandLine {
                     positionals.append(token)
                     continue
                 }
+                // ArgumentParser splits `--name=value` at the first "=" Character; in
+                // ASCII that is the first "=" byte, elsewhere (a combining mark after
+                // the "=") it need not be.
+                guard token.utf8.allSatisfy({ $0 < 0x80 }) else { throw Unrecognised() }
                 var name = token
                 var inlineValue: String?
                 if let equals = token.utf8.firstIndex(of: UInt8(ascii: "=")) {

@@ -145,6 +145,7 @@ final class SimpleCommandLineTests: XCTestCase {
             ["copy", "a", "b", "--no-such-option"], ["copy", "a", "b", "-j"], ["copy", "a", "b", "--src_offset", "1"],
             ["clone", "a", "b", "--backend", "reflink"], ["clone", "a", "b", "--fsync"], ["clone", "a", "b", "--json", "--json"],
             ["--json", "copy", "a", "b"], ["copy", "a", "b", "-1"],
+            ["copy", "a", "b", "--count=\u{301}4K"], ["copy", "a", "b", "--count=4kıb"], ["copy", "a", "b", "--jsoné"],
         ]
         for arguments in declined {
             XCTAssertNil(simple(arguments), "the plain parser must leave \(arguments) to ArgumentParser")
@@ -185,7 +186,7 @@ final class SimpleCommandLineTests: XCTestCase {
     ]
     private static let flagNames = ["--fsync", "--guarded", "--json", "--explain", "--no-direct", "--JSON", "--json=1", "-j"]
     private static let values = [
-        "0", "1", "4K", "4k", "4 K", " 4K", "4KiB", "4KB", "4kib", "4Kb", "1M", "1G", "1T", "16T", "17179869184T", "16777216T",
+        "\u{301}4K", "4kıb", "0", "1", "4K", "4k", "4 K", " 4K", "4KiB", "4KB", "4kib", "4Kb", "1M", "1G", "1T", "16T", "17179869184T", "16777216T",
         "18446744073709551615", "18446744073709551616", "-1", "+5", "abc", "", "0x10", "4096", "4095", "268435456",
         "268435457", "256M", "1024", "1025", "86400", "86401", "aio", "xcopy", "reflink", "copy_file_range", "AIO", "bogus",
         "1x", "--json", "=", "5000",
