@@ -5,7 +5,6 @@
 SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-RELEASE_FLAGS := -c release --static-swift-stdlib
 BINARY := .build/release/ssc-agent
 
 .PHONY: run demo test deps build release bench bench-chart clean profiles
@@ -13,8 +12,9 @@ BINARY := .build/release/ssc-agent
 deps:
 	@scripts/install-deps.sh
 
+# One static-pie executable; the flags and why are in the script.
 release: deps
-	swift build $(RELEASE_FLAGS)
+	scripts/build-release.sh
 
 build: release
 

@@ -36,7 +36,8 @@ let package = Package(
                 "CShims", "CAio", "XCopy",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         // Device profiles: the TOML schema of hw-profiles/, the profiles compiled into
         // the binary, matching against device identities, backend selection per pair.
@@ -58,13 +59,16 @@ let package = Package(
                 "Backends", "CShims", "JSON", "Profiles", "XCopy",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // Profiles brings TOMLKit, which imports Foundation: keep its members out.
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         // `bench`: runs backends in-process and external tools as children, with the
         // CPU, I/O and wall-time counters, and renders a table, JSON and an SVG chart.
         .target(
             name: "Bench",
-            dependencies: ["Backends", "JSON"]
+            dependencies: ["Backends", "JSON", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         .executableTarget(
             name: "ssc-agent",
@@ -98,6 +102,12 @@ let package = Package(
         .testTarget(
             name: "BackendsTests",
             dependencies: ["Backends", "CShims", "XCopy", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        // The command line's two parsers, ArgumentParser and the plain copy/clone parser
+        // that spares common invocations its start-up cost, fed the same arguments.
+        .testTarget(
+            name: "CommandLineTests",
+            dependencies: ["ssc-agent", "Backends", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Drive the built `ssc-agent` binary on loop-mounted filesystems and loop devices.
         .testTarget(

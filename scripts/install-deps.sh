@@ -11,6 +11,7 @@ packages=(
     gcc make libc6-dev python3 passwd           # the C client, socket activation and second-user tests
     python3-jsonschema                          # bench tests: JSON Schema validation
     libfuse3-dev fuse3 pkg-config               # errfs: ESTALE and EDQUOT through a real filesystem
+    strace            # the release binary's load address in ReleaseBinaryTests
 )
 
 missing=()

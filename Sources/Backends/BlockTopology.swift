@@ -20,7 +20,7 @@ public struct BlockTopology: Sendable, Equatable {
     /// Reads the topology of the block device `rdev` from /sys/dev/block/MAJ:MIN.
     public static func of(rdev: UInt64, sysfs: String = "/sys") -> BlockTopology? {
         let link = "\(sysfs)/dev/block/\(DeviceProbe.deviceString(rdev))"
-        let path = realPath(link)
+        let path = resolveSysfsLink(link) ?? realPath(link)
         guard path != link || access(path, F_OK) == 0 else { return nil }
         let isPartition = access("\(path)/partition", F_OK) == 0
         let diskDirectory = isPartition ? parent(of: path) : path
@@ -45,7 +45,7 @@ public struct BlockTopology: Sendable, Equatable {
     /// logical unit as a whole, addressed through the node itself.
     public static func ofSCSIGeneric(rdev: UInt64, sysfs: String = "/sys") -> BlockTopology? {
         let link = "\(sysfs)/dev/char/\(DeviceProbe.deviceString(rdev))"
-        let path = realPath(link)
+        let path = resolveSysfsLink(link) ?? realPath(link)
         guard access("\(path)/device", F_OK) == 0 else { return nil }
         let node = basename(of: path)
         return BlockTopology(
@@ -67,34 +67,107 @@ public struct BlockTopology: Sendable, Equatable {
         readBinaryFile("\(diskDirectory)/device/vpd_pg83")
     }
 
-    /// The VPD 0x83 pages of every SCSI device the kernel shows, by sysfs device path,
-    /// to find logical units that report the same designator.
-    public static func allDeviceIdentificationPages(sysfs: String = "/sys") -> [String: [UInt8]] {
-        var pages: [String: [UInt8]] = [:]
-        for entry in listDirectory("\(sysfs)/bus/scsi/devices") ?? [] where entry.first?.isNumber == true {
-            let device = realPath("\(sysfs)/bus/scsi/devices/\(entry)")
-            if let page = readBinaryFile("\(device)/vpd_pg83"), !page.isEmpty { pages[device] = page }
+    /// Calls `body` with the SCSI address (H:C:T:L, the name under /sys/bus/scsi/devices)
+    /// and the kernel's cached VPD 0x83 page of every SCSI device the kernel shows, to
+    /// find logical units that report the same designator. (A callback rather than a
+    /// returned collection: a dictionary or array of a new element type costs the
+    /// runtime a metadata instantiation, and a dictionary a scan of every protocol
+    /// conformance record, at each start.)
+    public static func forEachDeviceIdentificationPage<E: Error>(
+        sysfs: String = "/sys", _ body: (_ address: String, _ page: [UInt8]) throws(E) -> Void
+    ) throws(E) {
+        for entry in listDirectory("\(sysfs)/bus/scsi/devices") ?? [] where entry.utf8.first.map(isASCIIDigit) == true {
+            if let page = readBinaryFile("\(sysfs)/bus/scsi/devices/\(entry)/vpd_pg83"), !page.isEmpty {
+                try body(entry, page)
+            }
         }
-        return pages
     }
 
-    /// The kernel's cached Unit Serial Number VPD page (0x80) of a SCSI device directory.
-    public static func unitSerialPage(ofDevice device: String) -> [UInt8]? {
-        readBinaryFile("\(device)/vpd_pg80")
+    /// The kernel's cached Unit Serial Number VPD page (0x80) of the SCSI device at
+    /// `address` (H:C:T:L).
+    public static func unitSerialPage(ofAddress address: String, sysfs: String = "/sys") -> [UInt8]? {
+        readBinaryFile("\(sysfs)/bus/scsi/devices/\(address)/vpd_pg80")
     }
 
-    /// The sysfs device directory (…/host0/target0:0:0/0:0:0:1) of this disk.
-    public var scsiDeviceDirectory: String { realPath("\(diskDirectory)/device") }
+    /// The SCSI address (H:C:T:L) of this disk's logical unit: the name its `device`
+    /// link points to (one readlink, where resolving the whole path takes one per
+    /// component).
+    public var scsiAddress: String {
+        basename(of: readLink("\(diskDirectory)/device") ?? realPath("\(diskDirectory)/device"))
+    }
 }
 
+private func isASCIIDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+/// Where a sysfs link such as /sys/dev/block/8:1 leads ("../../devices/…/block/sda/sda1"
+/// resolved against the link's directory), with one readlink: the kernel writes these
+/// targets as leading "../" steps and then real directories, so this is what
+/// realpath(3) finds with a readlink per path component. Nil when `link` is no link or
+/// its target has any other "." or ".." component (the caller then takes realpath).
+/// Works on bytes: Character-wise string scanning cost more than the system calls saved.
+func resolveSysfsLink(_ link: String) -> String? {
+    guard let target = readLinkBytes(link), target.first != slash else { return nil }
+    var directory = Array(link.utf8)
+    func dropLastComponent() -> Bool {
+        guard let last = directory.lastIndex(of: slash) else { return false }
+        directory.removeSubrange(last...)
+        return true
+    }
+    guard dropLastComponent() else { return nil }
+    var start = 0
+    while target[start...].starts(with: [dot, dot, slash]) {
+        guard dropLastComponent() else { return nil }
+        start += 3
+    }
+    guard !hasDotComponent(target[start...]) else { return nil }
+    directory.append(slash)
+    directory.append(contentsOf: target[start...])
+    return String(decoding: directory, as: UTF8.self)
+}
+
+private let slash = UInt8(ascii: "/")
+private let dot = UInt8(ascii: ".")
+
+/// Whether a path has a "." or ".." component.
+private func hasDotComponent(_ path: ArraySlice<UInt8>) -> Bool {
+    var length = 0
+    var dots = 0
+    for byte in path {
+        if byte == slash {
+            if length > 0 && length == dots && dots <= 2 { return true }
+            length = 0
+            dots = 0
+        } else {
+            length += 1
+            if byte == dot { dots += 1 }
+        }
+    }
+    return length > 0 && length == dots && dots <= 2
+}
+
+/// The target of the symbolic link at `path`, nil if it is none.
+func readLink(_ path: String) -> String? {
+    readLinkBytes(path).map { String(decoding: $0, as: UTF8.self) }
+}
+
+func readLinkBytes(_ path: String) -> [UInt8]? {
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(PATH_MAX), alignment: 1)
+    defer { buffer.deallocate() }
+    let length = readlink(path, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), buffer.count)
+    guard length > 0 else { return nil }
+    return Array(buffer[..<length])
+}
+
+/// The path without its last component. (Searching the UTF-8 bytes: a Character-wise
+/// search segments graphemes all the way.)
 func parent(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
-    return String(path[..<slash])
+    guard let last = path.utf8.lastIndex(of: slash), last != path.startIndex else { return "/" }
+    return String(path[..<last])
 }
 
 func basename(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return path }
-    return String(path[path.index(after: slash)...])
+    guard let last = path.utf8.lastIndex(of: slash) else { return path }
+    return String(path[path.utf8.index(after: last)...])
 }
 
 func listDirectory(_ path: String) -> [String]? {
@@ -110,18 +183,21 @@ func listDirectory(_ path: String) -> [String]? {
     return names.sorted()
 }
 
-/// A small file's bytes (sysfs attributes, /proc tables), read to its end.
+/// A small file's bytes (sysfs attributes, /proc tables), read to its end in 4 KiB
+/// steps: a sysfs attribute is at most a page, and zero-filling a large buffer for each
+/// read cost more than the reads themselves.
 func readBinaryFile(_ path: String) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
+    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
+    defer { chunk.deallocate() }
     var data: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
     while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        let n = read(fd, chunk.baseAddress, chunk.count)
         if n < 0 && errno == EINTR { continue }
         if n <= 0 { break }
-        data.append(contentsOf: chunk[0..<n])
+        data.append(contentsOf: chunk[..<n])
     }
     return data
 }

@@ -92,19 +92,14 @@ public final class CopyEngine: Sendable {
     public func validate(source: CopyFile, destination: CopyFile, request: CopyRequest, tunables: Tunables = Tunables())
         throws(CopyError) -> CopyPlan
     {
-        for (file, role) in [(source, "source"), (destination, "destination")] where !file.kind.isCopyable {
-            if file.isSCSIGeneric {
-                guard request.backend == .xcopy else {
-                    throw CopyError(
-                        .wrongType,
-                        "\(file.name): the \(role) is a SCSI generic device, which only the xcopy backend copies: use --backend xcopy (or the block device)")
-                }
-                continue
-            }
-            throw CopyFile.wrongType(name: file.name, kind: file.kind, role: role)
-        }
-        let sourceSize = try source.size()
-        let destinationSize = try destination.size()
+        try checkType(source, role: "source", request: request)
+        try checkType(destination, role: "destination", request: request)
+        // A SCSI generic node's size is its READ CAPACITY answer, which the plan carries on
+        // to xcopy so that the command is not sent twice.
+        let sourceCapacity = try source.scsiCapacity()
+        let destinationCapacity = try destination.scsiCapacity()
+        let sourceSize = try source.size(capacity: sourceCapacity)
+        let destinationSize = try destination.size(capacity: destinationCapacity)
         guard request.srcOffset <= sourceSize else {
             throw CopyError(.invalid, "\(source.name): src_offset \(request.srcOffset) is past the end of the source (\(sourceSize) bytes)")
         }
@@ -138,7 +133,19 @@ public final class CopyEngine: Sendable {
         }
         return CopyPlan(
             source: source, destination: destination, srcOffset: request.srcOffset, dstOffset: request.dstOffset,
-            count: count, sourceSize: sourceSize, destinationSize: destinationSize, tunables: tunables)
+            count: count, sourceSize: sourceSize, destinationSize: destinationSize, tunables: tunables,
+            sourceCapacity: sourceCapacity, destinationCapacity: destinationCapacity)
+    }
+
+    /// Regular files and block devices are copied; a SCSI generic node only by xcopy.
+    private func checkType(_ file: CopyFile, role: String, request: CopyRequest) throws(CopyError) {
+        guard !file.kind.isCopyable else { return }
+        guard file.isSCSIGeneric else { throw CopyFile.wrongType(name: file.name, kind: file.kind, role: role) }
+        guard request.backend == .xcopy else {
+            throw CopyError(
+                .wrongType,
+                "\(file.name): the \(role) is a SCSI generic device, which only the xcopy backend copies: use --backend xcopy (or the block device)")
+        }
     }
 
     /// Copies as `request` says, with the backends and tunables selection chooses for

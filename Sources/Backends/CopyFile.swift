@@ -150,20 +150,39 @@ public final class CopyFile: @unchecked Sendable {
     /// The file's size now: st_size for a regular file, BLKGETSIZE64 for a block device,
     /// READ CAPACITY(16) for a SCSI generic node.
     public func size() throws(CopyError) -> UInt64 {
-        if isSCSIGeneric {
-            do {
-                let capacity = try SCSIDevice(transport: SGIODevice(descriptor: descriptor, name: name)).readCapacity16()
-                return capacity.blocks * UInt64(capacity.blockSize)
-            } catch {
-                throw CopyError(.io, "\(name): \(error)")
-            }
-        }
+        if let capacity = try scsiCapacity() { return try Self.bytes(of: capacity, name: name) }
         do {
             if kind == .block { return try SystemCalls.blockDeviceSize(descriptor) }
             return UInt64(try SystemCalls.fstat(descriptor).st_size)
         } catch {
             throw CopyError(error, doing: kind == .block ? "BLKGETSIZE64" : "fstat", on: name)
         }
+    }
+
+    /// What a SCSI generic node's logical unit answers to READ CAPACITY(16); nil for any
+    /// other file.
+    public func scsiCapacity() throws(CopyError) -> Capacity? {
+        guard isSCSIGeneric else { return nil }
+        do {
+            return try SCSIDevice(transport: SGIODevice(descriptor: descriptor, name: name)).readCapacity16()
+        } catch {
+            throw CopyError(.io, "\(name): \(error)")
+        }
+    }
+
+    /// The size from a READ CAPACITY(16) answer already at hand, else as `size()`.
+    func size(capacity: Capacity?) throws(CopyError) -> UInt64 {
+        guard let capacity else { return try size() }
+        return try Self.bytes(of: capacity, name: name)
+    }
+
+    /// A capacity in bytes; a device that claims more than 2^64 bytes answered nonsense.
+    static func bytes(of capacity: Capacity, name: String) throws(CopyError) -> UInt64 {
+        let (bytes, overflow) = capacity.blocks.multipliedReportingOverflow(by: UInt64(capacity.blockSize))
+        guard !overflow else {
+            throw CopyError(.io, "\(name): READ CAPACITY(16) reports \(capacity.blocks) blocks of \(capacity.blockSize) bytes, more than 2^64 bytes")
+        }
+        return bytes
     }
 
     /// Bytes allocated on disk (st_blocks × 512), for sparseness reports.

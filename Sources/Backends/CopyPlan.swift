@@ -1,3 +1,5 @@
+import XCopy
+
 /// What the caller asks for, in the design's terms (RFC 7862 COPY arguments plus the
 /// agent's own `truncate` and forced backend).
 public struct CopyRequest: Sendable {
@@ -84,6 +86,10 @@ public struct CopyPlan: Sendable {
     /// the destination, so a backend that declines leaves the destination untouched.
     public let truncationPending: Bool
     public let tunables: Tunables
+    /// READ CAPACITY(16) of a SCSI generic source or destination, asked during
+    /// validation (it is such a node's size); nil for other files.
+    public let sourceCapacity: Capacity?
+    public let destinationCapacity: Capacity?
 
     public var srcEnd: UInt64 { srcOffset + count }
     public var dstEnd: UInt64 { dstOffset + count }
@@ -93,7 +99,8 @@ public struct CopyPlan: Sendable {
 
     public init(
         source: CopyFile, destination: CopyFile, srcOffset: UInt64, dstOffset: UInt64, count: UInt64,
-        sourceSize: UInt64, destinationSize: UInt64, truncationPending: Bool = false, tunables: Tunables = Tunables()
+        sourceSize: UInt64, destinationSize: UInt64, truncationPending: Bool = false, tunables: Tunables = Tunables(),
+        sourceCapacity: Capacity? = nil, destinationCapacity: Capacity? = nil
     ) {
         self.source = source
         self.destination = destination
@@ -104,6 +111,8 @@ public struct CopyPlan: Sendable {
         self.destinationSize = destinationSize
         self.truncationPending = truncationPending
         self.tunables = tunables
+        self.sourceCapacity = sourceCapacity
+        self.destinationCapacity = destinationCapacity
     }
 
     /// Cuts the destination to `destinationSize` if the request asked for it. Idempotent.
@@ -121,6 +130,7 @@ public struct CopyPlan: Sendable {
         guard truncate, destination.kind == .regular, destinationSize > dstEnd else { return self }
         return CopyPlan(
             source: source, destination: destination, srcOffset: srcOffset, dstOffset: dstOffset, count: count,
-            sourceSize: sourceSize, destinationSize: dstEnd, truncationPending: true, tunables: tunables)
+            sourceSize: sourceSize, destinationSize: dstEnd, truncationPending: true, tunables: tunables,
+            sourceCapacity: sourceCapacity, destinationCapacity: destinationCapacity)
     }
 }

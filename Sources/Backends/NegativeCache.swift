@@ -19,7 +19,15 @@ public final class NegativeCache: Sendable {
         public var expires: ContinuousClock.Instant
     }
 
-    private let entries = Mutex<[Key: Entry]>([:])
+    /// The table in a struct of its own: destroying a `Mutex` of a generic dictionary
+    /// makes the runtime build `[Key: Entry]`'s metadata from its mangled name, which
+    /// scans every protocol conformance record of the binary (for `Key: Hashable`) at
+    /// the end of each command-line copy.
+    private struct Table {
+        var entries: [Key: Entry] = [:]
+    }
+
+    private let table = Mutex(Table())
     public let ttl: Duration
 
     public init(ttl: Duration = .seconds(180)) {
@@ -28,16 +36,16 @@ public final class NegativeCache: Sendable {
 
     public func remember(_ key: Key, reason: String) {
         let expires = ContinuousClock.now + ttl
-        entries.withLock { $0[key] = Entry(reason: reason, expires: expires) }
+        table.withLock { $0.entries[key] = Entry(reason: reason, expires: expires) }
     }
 
     /// The remembered reason, if the entry is still fresh.
     public func lookup(_ key: Key) -> String? {
         let now = ContinuousClock.now
-        return entries.withLock { table in
-            guard let entry = table[key] else { return nil }
+        return table.withLock { table in
+            guard let entry = table.entries[key] else { return nil }
             if entry.expires <= now {
-                table[key] = nil
+                table.entries[key] = nil
                 return nil
             }
             return entry.reason
@@ -46,6 +54,6 @@ public final class NegativeCache: Sendable {
 
     public var snapshot: [Key: Entry] {
         let now = ContinuousClock.now
-        return entries.withLock { $0.filter { $0.value.expires > now } }
+        return table.withLock { $0.entries.filter { $0.value.expires > now } }
     }
 }

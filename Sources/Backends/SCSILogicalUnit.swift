@@ -18,8 +18,12 @@ struct SCSILogicalUnit {
     }
 
     /// Opens the pass-through node and asks the unit who it is. Anything the unit
-    /// answers that rules out third-party copy is a decline: no byte has moved.
-    static func identify(_ file: CopyFile, role: String, timeout: Duration) throws(BackendError) -> SCSILogicalUnit {
+    /// answers that rules out third-party copy is a decline: no byte has moved. A
+    /// `capacity` already asked (a SCSI generic node's, during validation) is not asked
+    /// again.
+    static func identify(_ file: CopyFile, role: String, timeout: Duration, capacity knownCapacity: Capacity? = nil)
+        throws(BackendError) -> SCSILogicalUnit
+    {
         guard let topology = BlockTopology.of(file) else {
             throw .declined(Decline(.notSupported, "the \(role) \(file.name) is neither a block device nor a SCSI generic node"))
         }
@@ -45,7 +49,7 @@ struct SCSILogicalUnit {
                 throw BackendError.declined(
                     Decline(.notSupported, "\(what) reports no NAA, EUI-64 or T10 vendor id designator for its logical unit in VPD page 0x83"))
             }
-            let capacity = try device.readCapacity16()
+            let capacity = try knownCapacity ?? device.readCapacity16()
             return SCSILogicalUnit(
                 file: file, topology: topology, device: device, inquiry: inquiry, designator: designator, capacity: capacity)
         } catch let error as BackendError {

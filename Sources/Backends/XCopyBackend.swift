@@ -14,29 +14,40 @@ public struct XCopyBackend: CopyBackend {
     public init() {}
 
     public func assess(_ plan: CopyPlan) -> Verdict {
-        for (file, role) in [(plan.source, "source"), (plan.destination, "destination")] {
-            guard file.kind == .block || file.isSCSIGeneric else {
-                return .no(Decline(.notSupported, "xcopy needs SCSI logical units on both sides; the \(role) is \(file.kind.article)"))
-            }
-            guard let topology = BlockTopology.of(file), topology.isSCSI else {
-                return .no(Decline(.notSupported, "xcopy needs SCSI logical units; the \(role) \(file.name) is not one"))
-            }
-            if let lbs = try? SystemCalls.logicalBlockSize(file.descriptor), lbs > 0 {
-                let block = UInt64(lbs)
-                let offset = role == "source" ? plan.srcOffset : plan.dstOffset
-                if offset % block != 0 || plan.count % block != 0 || topology.partitionOffset % block != 0 {
-                    return .no(Decline(.cannotServe, "the range is not aligned to the \(lbs)-byte logical blocks of \(file.name)"))
-                }
-            }
+        if let decline = assess(plan.source, role: "source", offset: plan.srcOffset, count: plan.count)
+            ?? assess(plan.destination, role: "destination", offset: plan.dstOffset, count: plan.count)
+        {
+            return .no(decline)
         }
         return .maybe("INQUIRY (3PC), VPD page 0x83 and RECEIVE COPY OPERATING PARAMETERS decide")
+    }
+
+    /// Why one end rules xcopy out, if it does. (One call per end rather than a loop over
+    /// an array of tuples: each new tuple type costs the runtime a metadata
+    /// instantiation from its mangled name at every start.)
+    private func assess(_ file: CopyFile, role: String, offset: UInt64, count: UInt64) -> Decline? {
+        guard file.kind == .block || file.isSCSIGeneric else {
+            return Decline(.notSupported, "xcopy needs SCSI logical units on both sides; the \(role) is \(file.kind.article)")
+        }
+        guard let topology = BlockTopology.of(file), topology.isSCSI else {
+            return Decline(.notSupported, "xcopy needs SCSI logical units; the \(role) \(file.name) is not one")
+        }
+        if let lbs = try? SystemCalls.logicalBlockSize(file.descriptor), lbs > 0 {
+            let block = UInt64(lbs)
+            if offset % block != 0 || count % block != 0 || topology.partitionOffset % block != 0 {
+                return Decline(.cannotServe, "the range is not aligned to the \(lbs)-byte logical blocks of \(file.name)")
+            }
+        }
+        return nil
     }
 
     /// Everything the copy checks before its first EXTENDED COPY, without sending one:
     /// what `probe` reports as this backend's verdict for a pair of logical units.
     public func preflight(_ plan: CopyPlan) throws(BackendError) -> String {
-        let source = try SCSILogicalUnit.identify(plan.source, role: "source", timeout: plan.tunables.xcopy.timeout)
-        let destination = try SCSILogicalUnit.identify(plan.destination, role: "destination", timeout: plan.tunables.xcopy.timeout)
+        let source = try SCSILogicalUnit.identify(
+            plan.source, role: "source", timeout: plan.tunables.xcopy.timeout, capacity: plan.sourceCapacity)
+        let destination = try SCSILogicalUnit.identify(
+            plan.destination, role: "destination", timeout: plan.tunables.xcopy.timeout, capacity: plan.destinationCapacity)
         try checkIdentities(source, destination)
         guard destination.capacity.blockSize == source.capacity.blockSize else {
             throw .declined(Decline(.cannotServe, "the logical block sizes differ: \(source.capacity.blockSize) and \(destination.capacity.blockSize) bytes"))
@@ -59,8 +70,9 @@ public struct XCopyBackend: CopyBackend {
 
     public func copy(_ plan: CopyPlan, context: CopyContext) throws(BackendError) -> BackendResult {
         let tunables = plan.tunables.xcopy
-        let source = try SCSILogicalUnit.identify(plan.source, role: "source", timeout: tunables.timeout)
-        let destination = try SCSILogicalUnit.identify(plan.destination, role: "destination", timeout: tunables.timeout)
+        let source = try SCSILogicalUnit.identify(plan.source, role: "source", timeout: tunables.timeout, capacity: plan.sourceCapacity)
+        let destination = try SCSILogicalUnit.identify(
+            plan.destination, role: "destination", timeout: tunables.timeout, capacity: plan.destinationCapacity)
         try checkIdentities(source, destination)
         let blockSize = UInt64(source.capacity.blockSize)
         guard destination.capacity.blockSize == source.capacity.blockSize else {
@@ -118,16 +130,22 @@ public struct XCopyBackend: CopyBackend {
                     .denied,
                     "\(source.file.name) and \(destination.file.name) report the same designator \(source.designator): the copy target would be ambiguous"))
         }
-        let ends = [source.topology.scsiDeviceDirectory, destination.topology.scsiDeviceDirectory]
-        for (device, page) in BlockTopology.allDeviceIdentificationPages() where !ends.contains(device) {
-            guard let other = (try? Designator.parsePage(page))?.preferredLogicalUnit else { continue }
+        let sourceAddress = source.topology.scsiAddress
+        let destinationAddress = destination.topology.scsiAddress
+        try BlockTopology.forEachDeviceIdentificationPage { (address, page) throws(BackendError) in
+            // A page can report one of the two designators only if it holds its identifier
+            // bytes; the others need no decoding.
+            guard address != sourceAddress, address != destinationAddress,
+                page.containsRun(source.designator.identifier) || page.containsRun(destination.designator.identifier),
+                let other = (try? Designator.parsePage(page))?.preferredLogicalUnit
+            else { return }
             for unit in [source, destination] where unit.designator == other {
-                let serial = BlockTopology.unitSerialPage(ofDevice: unit.topology.scsiDeviceDirectory)
-                if let serial, !serial.isEmpty, serial == BlockTopology.unitSerialPage(ofDevice: device) { continue }
+                let serial = BlockTopology.unitSerialPage(ofAddress: unit.topology.scsiAddress)
+                if let serial, !serial.isEmpty, serial == BlockTopology.unitSerialPage(ofAddress: address) { continue }
                 throw .declined(
                     Decline(
                         .denied,
-                        "\(unit.file.name)'s designator \(unit.designator) is also reported by another logical unit (\(basename(of: device))) with a different serial number: the copy target would be ambiguous"))
+                        "\(unit.file.name)'s designator \(unit.designator) is also reported by another logical unit (\(address)) with a different serial number: the copy target would be ambiguous"))
             }
         }
     }
@@ -136,14 +154,19 @@ public struct XCopyBackend: CopyBackend {
     private func checkWithinUnits(_ plan: CopyPlan, _ source: SCSILogicalUnit, _ destination: SCSILogicalUnit, blockSize: UInt64)
         throws(BackendError)
     {
-        for (unit, offset, role) in [(source, plan.srcOffset, "source"), (destination, plan.dstOffset, "destination")] {
-            let endLBA = unit.lba(ofByte: offset) + plan.count / blockSize
-            if endLBA > unit.capacity.blocks {
-                throw .failed(
-                    CopyError(
-                        .invalid,
-                        "\(unit.file.name): the range ends at LBA \(endLBA), past the \(role) logical unit's \(unit.capacity.blocks) blocks (READ CAPACITY)"))
-            }
+        try checkWithinUnit(source, offset: plan.srcOffset, count: plan.count, blockSize: blockSize, role: "source")
+        try checkWithinUnit(destination, offset: plan.dstOffset, count: plan.count, blockSize: blockSize, role: "destination")
+    }
+
+    private func checkWithinUnit(_ unit: SCSILogicalUnit, offset: UInt64, count: UInt64, blockSize: UInt64, role: String)
+        throws(BackendError)
+    {
+        let endLBA = unit.lba(ofByte: offset) + count / blockSize
+        if endLBA > unit.capacity.blocks {
+            throw .failed(
+                CopyError(
+                    .invalid,
+                    "\(unit.file.name): the range ends at LBA \(endLBA), past the \(role) logical unit's \(unit.capacity.blocks) blocks (READ CAPACITY)"))
         }
     }
 
@@ -227,5 +250,17 @@ struct CommandLimits {
             offset += n
         }
         return result
+    }
+}
+
+extension [UInt8] {
+    /// Whether `run` occurs in these bytes contiguously (an empty run always does).
+    func containsRun(_ run: [UInt8]) -> Bool {
+        guard let first = run.first else { return true }
+        guard run.count <= count else { return false }
+        for start in 0...(count - run.count) where self[start] == first {
+            if self[start..<start + run.count].elementsEqual(run) { return true }
+        }
+        return false
     }
 }

@@ -1,3 +1,5 @@
+import Backends
+
 /// The terminal table: a heading with the pair and the conditions, one row per case
 /// (medians, with min and max of the wall time), skipped and failed cases with their
 /// reason, the cases' notes, and what the columns mean.

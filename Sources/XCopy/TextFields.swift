@@ -20,10 +20,11 @@ func lowercaseHex(_ bytes: [UInt8]) -> String {
 /// padded with spaces or NULs); anything else becomes "." so a garbled field
 /// cannot smuggle control characters into logs.
 func asciiField(_ bytes: some Collection<UInt8>) -> String {
-    var text = String(bytes.map { (0x20...0x7E).contains($0) ? Character(UnicodeScalar($0)) : "." })
+    // Byte by byte, not through Characters: an array of Characters costs the runtime a
+    // generic metadata instantiation at every start.
+    var printable = bytes.map { (0x20...0x7E).contains($0) ? $0 : UInt8(ascii: ".") }
     // Trailing padding: spaces, and the NULs that some targets use instead.
-    let padded = bytes.reversed().prefix { $0 == 0x20 || $0 == 0x00 }.count
-    text.removeLast(padded)
-    while text.first == " " { text.removeFirst() }
-    return text
+    printable.removeLast(bytes.reversed().prefix { $0 == 0x20 || $0 == 0x00 }.count)
+    let leadingSpaces = printable.prefix { $0 == 0x20 }.count
+    return String(decoding: printable[leadingSpaces...], as: UTF8.self)
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// A byte count on the command line: plain bytes, or with a binary suffix
 /// (K/KiB, M/MiB, G/GiB, T/TiB, each ×1024), as storage administrators write them.
-struct ByteCount: ExpressibleByArgument, Sendable {
+struct ByteCount: ExpressibleByArgument, Equatable, Sendable {
     var value: UInt64
 
     init(_ value: UInt64) { self.value = value }

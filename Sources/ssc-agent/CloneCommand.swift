@@ -1,6 +1,7 @@
 import ArgumentParser
 import Backends
 import Glibc
+import Profiles
 
 struct CloneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,13 +26,31 @@ struct CloneCommand: ParsableCommand {
 
     @OptionGroup var profiles: ProfileOptions
 
+    /// The command line's values as the plain value that runs; SimpleCommandLine
+    /// produces the same one without this parser.
+    var arguments: CloneArguments {
+        CloneArguments(source: source, destination: destination, range: range.byteRange, json: json, profilesDirectory: profiles.directory)
+    }
+
+    func run() throws { try arguments.run() }
+}
+
+/// What a `clone` command line asks for, however it was parsed.
+struct CloneArguments: Equatable, Sendable {
+    var source: String
+    var destination: String
+    var range: ByteRange
+    var json = false
+    /// `--profiles DIR` (left to ArgumentParser by the plain command line).
+    var profilesDirectory: String? = nil
+
     func run() throws {
         let request = CopyRequest(
             srcOffset: range.srcOffset ?? 0, dstOffset: range.dstOffset ?? 0, count: range.count ?? 0,
             truncate: range.isWholeFile, backend: .reflink)
         do throws(CopyFailure) {
             let outcome = try InProcessCopy.run(
-                source: source, destination: destination, request: request, profiles: profiles, showProgress: false
+                source: source, destination: destination, request: request, profilesDirectory: profilesDirectory, showProgress: false
             ) { (engine, src, dst, _) throws(CopyFailure) -> CopyOutcome in
                 // Clone is reflink whatever the profiles say (NFS CLONE semantics); the
                 // profiles chosen are reported all the same.

@@ -45,8 +45,6 @@ struct CopyCommand: ParsableCommand {
     @Option(name: .customLong("queue-depth"), help: "aio: buffers in flight (default 16).")
     var queueDepth: Int?
 
-    var blockSize: Int? { blockSizeArgument.map { Int(clamping: $0.value) } }
-
     @Flag(name: .customLong("no-direct"), help: "aio: never use O_DIRECT.")
     var noDirect = false
 
@@ -58,11 +56,48 @@ struct CopyCommand: ParsableCommand {
 
     @OptionGroup var profiles: ProfileOptions
 
-    func validate() throws {
+    /// The command line's values as the plain value that runs; SimpleCommandLine
+    /// produces the same one without this parser.
+    var arguments: CopyArguments {
+        CopyArguments(
+            source: source, destination: destination, range: range.byteRange, backend: backend, fsync: fsync,
+            guarded: guarded, json: json, explain: explain, blockSizeArgument: blockSizeArgument, queueDepth: queueDepth,
+            noDirect: noDirect, scsiTimeout: scsiTimeout, profilesDirectory: profiles.directory, agentSocket: agentSocket)
+    }
+
+    func validate() throws { try arguments.validate() }
+
+    func run() throws { try arguments.run() }
+}
+
+/// What a `copy` command line asks for, however it was parsed: checked by `validate`
+/// and carried out by `run`.
+struct CopyArguments: Equatable, Sendable {
+    var source: String
+    var destination: String
+    var range: ByteRange
+    var backend: BackendName?
+    var fsync = false
+    var guarded = false
+    var json = false
+    var explain = false
+    var blockSizeArgument: ByteCount?
+    var queueDepth: Int?
+    var noDirect = false
+    var scsiTimeout: Int?
+    /// `--profiles DIR` (the plain command line never sets it: it leaves that option to
+    /// ArgumentParser).
+    var profilesDirectory: String? = nil
+    /// `--agent SOCKET`: copy through a running agent (also left to ArgumentParser).
+    var agentSocket: String? = nil
+
+    var blockSize: Int? { blockSizeArgument.map { Int(clamping: $0.value) } }
+
+    func validate() throws(ValidationError) {
         if agentSocket != nil {
             let inProcessOnly = [
                 ("--block-size", blockSizeArgument != nil), ("--queue-depth", queueDepth != nil), ("--no-direct", noDirect),
-                ("--scsi-timeout", scsiTimeout != nil), ("--explain", explain), ("--profiles", profiles.directory != nil),
+                ("--scsi-timeout", scsiTimeout != nil), ("--explain", explain), ("--profiles", profilesDirectory != nil),
             ].filter(\.1).map(\.0)
             if !inProcessOnly.isEmpty {
                 throw ValidationError("\(inProcessOnly.joined(separator: ", ")) apply to in-process copies, not with --agent")
@@ -91,7 +126,7 @@ struct CopyCommand: ParsableCommand {
         let outcome: CopyOutcome
         do throws(CopyFailure) {
             outcome = try InProcessCopy.run(
-                source: source, destination: destination, request: request, profiles: profiles,
+                source: source, destination: destination, request: request, profilesDirectory: profilesDirectory,
                 showProgress: !json && Output.isTerminal(STDOUT_FILENO)
             ) { (engine, src, dst, context) throws(CopyFailure) -> CopyOutcome in
                 try engine.copy(source: src, destination: dst, request: request, overrides: overrides, context: context)
@@ -190,13 +225,13 @@ extension BackendName: ExpressibleByArgument {}
 /// failed before any byte was in place, so a refused copy leaves nothing behind.
 enum InProcessCopy {
     static func run(
-        source: String, destination: String, request: CopyRequest, profiles: ProfileOptions, showProgress: Bool,
+        source: String, destination: String, request: CopyRequest, profilesDirectory: String?, showProgress: Bool,
         operation: (CopyEngine, CopyFile, CopyFile, CopyContext) throws(CopyFailure) -> CopyOutcome
     ) throws(CopyFailure) -> CopyOutcome {
         // The profiles are parsed here, once, before anything is opened: a broken
         // profile is reported as itself, not as a copy that found no backend.
-        let store = profiles.store()
-        do { _ = try profiles.load(store) } catch { throw CopyFailure(error: error, skipped: []) }
+        let store = ProfileOptions.store(directory: profilesDirectory)
+        do { _ = try ProfileOptions.load(store) } catch { throw CopyFailure(error: error, skipped: []) }
         let engine = CopyEngine(selector: ProfileSelector(store: store))
         let sourceFile: CopyFile
         let destinationFile: CopyFile
@@ -217,9 +252,10 @@ enum InProcessCopy {
             !showProgress ? 0
             : request.count > 0 ? request.count
             : (try? sourceFile.size()).map { $0 - min($0, request.srcOffset) } ?? 0
-        let bar = ProgressBar(total: total, enabled: showProgress)
-        let context = CopyContext { bar.update($0) }
-        defer { bar.finish() }
+        // No bar object at all when none is drawn (its first use costs runtime work).
+        let bar = showProgress ? ProgressBar(total: total, enabled: true) : nil
+        let context = bar.map { bar in CopyContext { bar.update($0) } } ?? CopyContext()
+        defer { bar?.finish() }
         do {
             return try operation(engine, sourceFile, destinationFile, context)
         } catch {

@@ -11,11 +11,19 @@ struct ProfileOptions: ParsableArguments {
 
     /// The store the engine selects with; loaded when first needed.
     func store() -> ProfileStore {
+        Self.store(directory: directory)
+    }
+
+    static func store(directory: String?) -> ProfileStore {
         ProfileStore(overrideDirectory: directory)
     }
 
     /// The profile set, or a one-line error (the first problem and how many more).
     func load(_ store: ProfileStore) throws(CopyError) -> ProfileSet {
+        try Self.load(store)
+    }
+
+    static func load(_ store: ProfileStore) throws(CopyError) -> ProfileSet {
         do throws(ProfileLoadErrors) {
             return try store.current()
         } catch {

@@ -17,5 +17,19 @@ struct RangeOptions: ParsableArguments {
 
     /// No range given: a whole-file copy, which truncates the destination to the
     /// source's size.
+    var isWholeFile: Bool { byteRange.isWholeFile }
+
+    var byteRange: ByteRange { ByteRange(srcOffset: srcOffset, dstOffset: dstOffset, count: count) }
+}
+
+/// The range as given on the command line, nil where an option was absent: the plain
+/// value that both command-line parsers produce.
+struct ByteRange: Equatable, Sendable {
+    var srcOffset: UInt64?
+    var dstOffset: UInt64?
+    var count: UInt64?
+
+    /// No range given: a whole-file copy, which truncates the destination to the
+    /// source's size.
     var isWholeFile: Bool { srcOffset == nil && dstOffset == nil && count == nil }
 }

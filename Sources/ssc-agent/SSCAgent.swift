@@ -23,6 +23,7 @@ struct SSCAgent: ParsableCommand {
             handler.logLevel = level
             return handler
         }
+        SimpleCommandLine.runIfSimple(CommandLine.arguments)
         main(nil)
     }
 }

@@ -1,3 +1,4 @@
+import Logging
 import Backends
 import Glibc
 import JSON
