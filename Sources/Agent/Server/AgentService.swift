@@ -103,11 +103,9 @@ public final class AgentService: Sendable {
         let params = message["params"]
         connection.requestStarted()
         Task {
-            defer {
-                descriptors.closeUnheld()
-                connection.requestEnded()
-            }
+            defer { connection.requestEnded() }
             if method == "events.subscribe" {
+                descriptors.closeUnheld()
                 do throws(RPCError) {
                     _ = try Params(method: method, params: params, allowed: [])
                     await store.subscribe(connection, replyID: id)
@@ -124,6 +122,9 @@ public final class AgentService: Sendable {
                 logger.debug("request failed", metadata: ["method": "\(method)", "error": "\(error.message)"])
                 reply = RPCMessage.error(id: id, error)
             }
+            // Descriptors no job kept are closed before the reply leaves, so a peer that
+            // has its answer never finds them still open in the agent.
+            descriptors.closeUnheld()
             if !isNotification { connection.send(reply) }
         }
     }
