@@ -221,6 +221,12 @@ public final class CopyFile: @unchecked Sendable {
         return try? SystemCalls.open("/proc/self/fd/\(descriptor)", mode | extra | O_CLOEXEC | O_NOCTTY)
     }
 
+    /// The path the kernel reports for an open descriptor (its /proc/self/fd link), for
+    /// messages and mount lookups; nil when it has none.
+    public static func openedPath(of descriptor: CInt) -> String? {
+        readLink("/proc/self/fd/\(descriptor)")
+    }
+
     /// Whether both name the same file (same device and inode).
     public func isSameFile(as other: CopyFile) -> Bool {
         if kind == .block && other.kind == .block { return rdev == other.rdev }

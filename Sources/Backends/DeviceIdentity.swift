@@ -42,7 +42,7 @@ public struct DeviceIdentity: Sendable, Equatable {
     /// Identifies an open copy endpoint. The descriptor's path (for the mount lookup
     /// of a btrfs file, whose st_dev has no sysfs entry) comes from /proc/self/fd.
     public static func of(_ file: CopyFile, mounts: MountTable, sysfs: String = "/sys") -> DeviceIdentity {
-        let resolved = SystemCalls.readLink("/proc/self/fd/\(file.descriptor)") ?? file.name
+        let resolved = CopyFile.openedPath(of: file.descriptor) ?? file.name
         let magic = (try? SystemCalls.statfs(file.descriptor)).map { $0.type }
         return identify(
             name: file.name, resolvedPath: resolved, kind: file.kind, stDev: file.device, stRdev: file.rdev,

@@ -125,32 +125,24 @@ public enum DeviceProbe {
         if let destinationKind, !destinationKind.isCopyable, !destinationIsSCSIGeneric {
             throw CopyFile.wrongType(name: destinationPath, kind: destinationKind, role: "destination")
         }
-        var destination: CopyFile? = nil
         if destinationKind == .block || destinationIsSCSIGeneric {
-            destination = try CopyFile(descriptor: try openForProbe(destinationPath), name: destinationPath, owned: true)
-        } else {
-            let directory = parentDirectory(of: destinationPath)
-            if let fd = try? SystemCalls.open(directory, ssc_o_tmpfile() | O_WRONLY | O_CLOEXEC, mode: 0o600) {
-                destination = try CopyFile(descriptor: fd, name: destinationPath, owned: true)
-            }
+            let destination = try CopyFile(descriptor: try openForProbe(destinationPath), name: destinationPath, owned: true)
+            return verdicts(source: source, destination: destination, trial: true, engine: engine)
         }
-        guard let destination else {
-            // No trial file possible (read-only directory, a filesystem without
-            // O_TMPFILE): the profiles are chosen by the directory, the verdicts from
-            // nothing but types.
-            let mounts = MountTable.current()
-            let directory = parentDirectory(of: destinationPath)
-            let destinationIdentity =
-                (try? DeviceIdentity.of(path: directory, mounts: mounts))
-                ?? DeviceIdentity(path: directory, fileType: .regular, device: "0:0")
-            let plan = engine.selector.plan(source: DeviceIdentity.of(source, mounts: mounts), destination: destinationIdentity)
-            let verdicts = engine.backends.map { backend in
-                excludedVerdict(backend.name, plan)
-                    ?? BackendVerdict(name: backend.name, verdict: "maybe", reason: "no trial file could be made in \(directory)")
-            }
-            return PairProbe(verdicts: verdicts, plan: plan)
+        if let pair = try? verdicts(source: source, trialBeside: destinationPath, engine: engine) { return pair }
+        // No trial file possible (read-only directory, a filesystem without O_TMPFILE):
+        // the profiles are chosen by the directory, the verdicts from nothing but types.
+        let mounts = MountTable.current()
+        let directory = parentDirectory(of: destinationPath)
+        let destinationIdentity =
+            (try? DeviceIdentity.of(path: directory, mounts: mounts))
+            ?? DeviceIdentity(path: directory, fileType: .regular, device: "0:0")
+        let plan = engine.selector.plan(source: DeviceIdentity.of(source, mounts: mounts), destination: destinationIdentity)
+        let verdicts = engine.backends.map { backend in
+            excludedVerdict(backend.name, plan)
+                ?? BackendVerdict(name: backend.name, verdict: "maybe", reason: "no trial file could be made in \(directory)")
         }
-        return verdicts(source: source, destination: destination, trial: true, engine: engine)
+        return PairProbe(verdicts: verdicts, plan: plan)
     }
 
     /// The verdicts for an open source and a destination path, with trial calls into an

@@ -108,14 +108,6 @@ enum SystemCalls {
         return Int(size)
     }
 
-    /// readlink(2): the target of a symbolic link (a /proc/self/fd entry), or nil.
-    static func readLink(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = readlink(path, &buffer, buffer.count - 1)
-        guard n > 0 else { return nil }
-        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
     static func directIOAlignment(_ fd: CInt) throws(Errno) -> ssc_dio_align {
         var info = ssc_dio_align()
         guard ssc_statx_dioalign(fd, &info) == 0 else { throw Errno.current }

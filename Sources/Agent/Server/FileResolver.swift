@@ -41,7 +41,7 @@ struct FileResolver: Sendable {
                     "\(parameter): {\"fd\": \(index)} but the frame carried \(descriptors.count) descriptor(s)")
             }
             let fd = held.descriptor
-            let target = Self.procTarget(fd)
+            let target = CopyFile.openedPath(of: fd)
             let name = "\(parameter) (descriptor \(index)\(target.map { ", \($0)" } ?? ""))"
             let flags = fcntl(fd, F_GETFL)
             guard flags >= 0 else {
@@ -89,13 +89,5 @@ struct FileResolver: Sendable {
                 throw RPCError(error)
             }
         }
-    }
-
-    /// What /proc/self/fd says the descriptor refers to, for messages and mount lookup.
-    static func procTarget(_ fd: CInt) -> String? {
-        var buffer = [CChar](repeating: 0, count: 4097)
-        let n = readlink("/proc/self/fd/\(fd)", &buffer, 4096)
-        guard n > 0 else { return nil }
-        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
