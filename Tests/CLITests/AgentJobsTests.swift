@@ -180,6 +180,8 @@ final class AgentJobsTests: CLITestCase {
         let early = try client.ok("events.since", .object([("seq", 0)]))
         XCTAssertEqual(early["events"]?.arrayValue?.count, 1)
         XCTAssertEqual(early["truncated"]?.boolValue, false)
+        let beyond = try client.ok("events.since", .object([("seq", .unsigned(UInt64.max))]))
+        XCTAssertEqual(beyond["events"]?.arrayValue?.count, 0, "no event lies past the largest sequence number")
         // After the retention (plus a sweep), the job and its event are gone.
         var expired = false
         for _ in 0..<100 where !expired {

@@ -47,7 +47,13 @@ actor JobStore {
         return jobs[id]
     }
 
-    var running: Int { runningCount }
+    /// `busy` when `max_async_jobs` copies are running. Checked before a start opens
+    /// anything, and again when the job is entered.
+    func checkCapacity() throws(RPCError) {
+        guard runningCount < limits.maxAsyncJobs else {
+            throw RPCError(.busy, "the agent is running \(runningCount) asynchronous copies, its limit (max_async_jobs); retry later")
+        }
+    }
 
     /// Enters a new running job, or returns the existing one for the same key (checked
     /// again here: two starts with one key may race). Over the cap: `busy`.
@@ -55,9 +61,7 @@ actor JobStore {
         key: String?, peer: PeerCredentials, count: UInt64, backend: BackendName?, resources: JobResources
     ) throws(RPCError) -> (record: JobRecord, isNew: Bool) {
         if let key, let existing = job(forKey: key, peer: peer) { return (existing, false) }
-        guard runningCount < limits.maxAsyncJobs else {
-            throw RPCError(.busy, "the agent is running \(runningCount) asynchronous copies, its limit (max_async_jobs); retry later")
-        }
+        try checkCapacity()
         let id = "\(bootID)-\(nextJobNumber)"
         nextJobNumber += 1
         let record = JobRecord(
@@ -179,7 +183,14 @@ actor JobStore {
         let truncated = seq < droppedThrough
         var out: [JSONValue] = []
         var next = seq
-        for event in events[eventsHead...] where event.seq > seq {
+        // Sequence numbers in the log are consecutive: the first event after `seq` is
+        // found by subtraction, not by a scan.
+        var first = eventsHead
+        if let oldest = events[eventsHead...].first, seq >= oldest.seq {
+            // seq comes from the peer: clamp before converting (oldest.seq ≥ 1).
+            first = eventsHead + Int(min(seq - oldest.seq + 1, UInt64(events.count - eventsHead)))
+        }
+        for event in events[first...] {
             if out.count >= max { break }
             next = event.seq
             if Self.visible(owner: event.owner, to: peer) { out.append(event.params) }

@@ -60,9 +60,7 @@ extension AgentService {
         if let key = arguments.key, let existing = await store.job(forKey: key, peer: peer) {
             return .object([("job", .string(existing.id)), ("backend", existing.backend.map { JSONValue.string($0.rawValue) } ?? .null)])
         }
-        if await store.running >= limits.maxAsyncJobs {
-            throw RPCError(.busy, "the agent is running \(limits.maxAsyncJobs) asynchronous copies, its limit (max_async_jobs); retry later")
-        }
+        try await store.checkCapacity()
         let prepared = try await requestPool.run { () throws(RPCError) -> (JobResources, CopyPlan, BackendName) in
             let (source, destination) = try self.openPair(arguments, peer: peer, descriptors: descriptors)
             do throws(CopyError) {
