@@ -27,6 +27,7 @@ public final class AgentClient {
     private var notifications: [JSONValue] = []
     private var replies: [String: JSONValue] = [:]
     private var nextID = 1
+    private var receiveBuffer = [UInt8](repeating: 0, count: 64 << 10)
 
     public init(path: String) throws(AgentClientError) {
         self.path = path
@@ -38,7 +39,7 @@ public final class AgentClient {
         do {
             try socket.connect(path: path)
         } catch {
-            socket.close()
+            // Fully initialised: deinit closes the socket.
             throw .transport("\(path): cannot connect to the agent: \(error)")
         }
     }
@@ -79,11 +80,7 @@ public final class AgentClient {
             guard let message = try receive(timeout: timeout) else {
                 throw .transport("\(path): no reply from the agent within \(timeout ?? 0) s")
             }
-            if message["method"] != nil && message["id"] == nil {
-                notifications.append(message)
-            } else {
-                replies[(message["id"] ?? .null).serialized] = message
-            }
+            sort(message)
         }
     }
 
@@ -92,11 +89,16 @@ public final class AgentClient {
         while true {
             if !notifications.isEmpty { return notifications.removeFirst() }
             guard let message = try receive(timeout: timeout) else { return nil }
-            if message["method"] != nil && message["id"] == nil {
-                notifications.append(message)
-            } else {
-                replies[(message["id"] ?? .null).serialized] = message
-            }
+            sort(message)
+        }
+    }
+
+    /// Keeps a received message where `reply(to:)` or `nextNotification` will look.
+    private func sort(_ message: JSONValue) {
+        if message["method"] != nil && message["id"] == nil {
+            notifications.append(message)
+        } else {
+            replies[(message["id"] ?? .null).serialized] = message
         }
     }
 
@@ -111,8 +113,6 @@ public final class AgentClient {
 
     /// The next message from the agent, or nil when `timeout` passed first.
     public func receive(timeout: Double?) throws(AgentClientError) -> JSONValue? {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
-        defer { buffer.deallocate() }
         while pendingMessages.isEmpty {
             if let timeout {
                 var poller = pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0)
@@ -122,7 +122,9 @@ public final class AgentClient {
                 if rc < 0 { continue }
             }
             let received: (count: Int, descriptors: [CInt], truncated: Bool)
-            do { received = try socket.receive(into: buffer, maxDescriptors: 4) } catch {
+            do {
+                received = try receiveBuffer.withUnsafeMutableBytes { try socket.receive(into: $0, maxDescriptors: 4) }
+            } catch {
                 throw .transport("\(path): receiving from the agent failed: \(error)")
             }
             for fd in received.descriptors { close(fd) }
@@ -130,7 +132,7 @@ public final class AgentClient {
             let frames: [Frame]
             do {
                 frames = try assembler.append(
-                    UnsafeRawBufferPointer(rebasing: buffer[0..<received.count]), descriptors: [], truncated: false)
+                    receiveBuffer[0..<received.count], descriptors: [], truncated: false)
             } catch {
                 throw .transport("\(path): malformed frame from the agent: \(error)")
             }
