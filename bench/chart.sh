@@ -18,25 +18,9 @@ for tool in losetup mkfs.xfs mkfs.ext4 fio; do
 done
 mkdir -p "$out"
 
-work=$(mktemp -d /tmp/ssc-agent-chart.XXXXXX)
-loops=()
-mounts=()
-cleanup() {
-    for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" || true; done
-    for l in "${loops[@]}"; do losetup -d "$l" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-filesystem() {  # name mkfs...
-    local name=$1; shift
-    truncate -s $((size_mib * 3 + 512))M "$work/$name.img"
-    local dev; dev=$(losetup --direct-io=on --find --show "$work/$name.img"); loops+=("$dev")
-    [[ $(cat /sys/block/${dev#/dev/}/loop/dio) == 1 ]] || { echo "chart: $dev did not take --direct-io=on" >&2; exit 1; }
-    "$@" "$dev" >/dev/null 2>&1
-    mkdir -p "$work/$name"; mount "$dev" "$work/$name"; mounts+=("$work/$name")
-    echo "$name on $dev (direct-io=on)"
-}
+tag=chart
+# shellcheck source=bench/scratch-filesystems.sh
+source "$here/scratch-filesystems.sh"
 filesystem ext4 mkfs.ext4 -q -F
 filesystem xfs mkfs.xfs -q -f -m reflink=1
 

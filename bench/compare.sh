@@ -16,24 +16,9 @@ for tool in fio dd cp python3 mkfs.xfs mkfs.ext4; do
     command -v $tool >/dev/null || { echo "compare: $tool is missing (make deps installs it)" >&2; exit 1; }
 done
 
-work=$(mktemp -d /tmp/ssc-agent-bench.XXXXXX)
-loops=()
-mounts=()
-cleanup() {
-    for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[i]}" 2>/dev/null || umount -l "${mounts[i]}" || true; done
-    for l in "${loops[@]}"; do losetup -d "$l" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-filesystem() {  # name mkfs...
-    local name=$1; shift
-    truncate -s $((size_mib * 3 + 512))M "$work/$name.img"
-    local dev; dev=$(losetup --direct-io=on --find --show "$work/$name.img"); loops+=("$dev")
-    "$@" "$dev" >/dev/null 2>&1
-    mkdir -p "$work/$name"; mount "$dev" "$work/$name"; mounts+=("$work/$name")
-    echo "$name on $dev (direct-io=$(cat /sys/block/${dev#/dev/}/loop/dio))"
-}
+tag=compare
+# shellcheck source=bench/scratch-filesystems.sh
+source "$here/scratch-filesystems.sh"
 filesystem ext4 mkfs.ext4 -q -F
 filesystem xfs mkfs.xfs -q -f -m reflink=1
 
