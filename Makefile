@@ -33,7 +33,7 @@ bench: release
 
 # Regenerate the compiled-in profiles after changing hw-profiles/*.toml (a test fails
 # while they differ).
-profiles:
+profiles: deps
 	scripts/generate-builtin-profiles.sh
 
 bench-chart: release

@@ -39,8 +39,8 @@ let package = Package(
             ],
             swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
-        // Device profiles: the TOML schema of hw-profiles/, the profiles compiled into
-        // the binary, matching against device identities, backend selection per pair.
+        // Device profiles: the TOML schema of hw-profiles/, matching against device
+        // identities, backend selection per pair.
         .target(
             name: "Profiles",
             dependencies: [
@@ -50,6 +50,20 @@ let package = Package(
             // TOMLKit imports Foundation; without this, Foundation's String extensions
             // would resolve here silently and link all of Foundation (and ICU's data)
             // into the binary.
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
+        ),
+        // The profiles of hw-profiles/ as Swift values (generated: `make profiles`), and
+        // the standard sources (built-in, /etc/ssc-agent/profiles.d, --profiles).
+        .target(
+            name: "BuiltInProfiles",
+            dependencies: ["Backends", "Profiles"],
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
+        ),
+        // Development tool: writes Sources/BuiltInProfiles/BuiltInProfiles.swift from
+        // hw-profiles/*.toml through the same parser override files go through.
+        .executableTarget(
+            name: "generate-builtin-profiles",
+            dependencies: ["Backends", "Profiles"],
             swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         // The agent: local-socket protocol server, jobs, events, and a client.
@@ -73,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "ssc-agent",
             dependencies: [
-                "Agent", "Backends", "Bench", "XCopy", "JSON", "Profiles",
+                "Agent", "Backends", "Bench", "BuiltInProfiles", "XCopy", "JSON", "Profiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -93,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ProfilesTests",
-            dependencies: ["Profiles", "Backends", "XCopy"]
+            dependencies: ["Profiles", "BuiltInProfiles", "Backends", "XCopy"]
         ),
         .testTarget(
             name: "BenchLibraryTests",

@@ -16,14 +16,28 @@
 #                                (8 KiB instead of 1 MiB of RELA entries to page in)
 #   --disable-local-rpath        no DT_RUNPATH: glibc's static-pie start-up asserts that
 #                                there is none (and there is no library to look for)
+#   -disable-autolink-library    TOMLKit (override profile files) imports Foundation for
+#     Foundation, ...            Data and Date, which FoundationEssentials defines; its
+#                                objects still ask the linker for all of Foundation, and
+#                                lld then resolves even FoundationEssentials' own
+#                                references from libFoundation.a, which drags in
+#                                CoreFoundation and ICU: 86 MB instead of 37 MB, twice
+#                                the page faults at start (every relocated data page is
+#                                copied). Nothing here uses those libraries; if something
+#                                ever does, the link fails with its undefined symbol.
 #
-# Extra arguments go to swift build. scripts/check-release-binary.sh checks the result.
+# Extra arguments go to swift build. Tests/CLITests/ReleaseBinaryTests.swift checks the
+# result (static-pie, ASLR, no Foundation, copies, override profiles).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for dir in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
     [[ -x $dir/swift ]] && export PATH="$dir:$PATH"
 done
+unlinked=()
+for library in Foundation FoundationInternationalization CoreFoundation _FoundationICU; do
+    unlinked+=(-Xswiftc -Xfrontend -Xswiftc -disable-autolink-library -Xswiftc -Xfrontend -Xswiftc "$library")
+done
 exec swift build -c release --static-swift-stdlib --disable-local-rpath \
     -Xswiftc -use-ld=lld -Xswiftc -Xclang-linker -Xswiftc -static-pie \
     -Xswiftc -Xclang-linker -Xswiftc -Wno-unused-command-line-argument \
-    -Xlinker -z -Xlinker pack-relative-relocs "$@"
+    -Xlinker -z -Xlinker pack-relative-relocs "${unlinked[@]}" "$@"

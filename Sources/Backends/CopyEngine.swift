@@ -80,8 +80,9 @@ public final class CopyEngine: Sendable {
     /// Identifies both ends and asks the selector, once per copy.
     public func plan(source: CopyFile, destination: CopyFile) -> BackendPlan {
         let mounts = MountTable.current()
+        let sourceIdentity = DeviceIdentity.of(source, mounts: mounts)
         return selector.plan(
-            source: DeviceIdentity.of(source, mounts: mounts), destination: DeviceIdentity.of(destination, mounts: mounts))
+            source: sourceIdentity, destination: DeviceIdentity.of(destination, mounts: mounts, sibling: sourceIdentity))
     }
 
     public func backend(named name: BackendName) -> (any CopyBackend)? {

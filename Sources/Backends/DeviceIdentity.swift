@@ -41,9 +41,23 @@ public struct DeviceIdentity: Sendable, Equatable {
 
     /// Identifies an open copy endpoint. The descriptor's path (for the mount lookup
     /// of a btrfs file, whose st_dev has no sysfs entry) comes from /proc/self/fd.
-    public static func of(_ file: CopyFile, mounts: MountTable, sysfs: String = "/sys") -> DeviceIdentity {
+    ///
+    /// `sibling`, an identity made just before (the other end of the same copy), lends
+    /// its block device tree when both are regular files of one filesystem: the sysfs
+    /// walk is then done once per copy, not twice.
+    public static func of(
+        _ file: CopyFile, mounts: MountTable, sysfs: String = "/sys", sibling: DeviceIdentity? = nil
+    ) -> DeviceIdentity {
         let resolved = CopyFile.openedPath(of: file.descriptor) ?? file.name
         let magic = (try? SystemCalls.statfs(file.descriptor)).map { $0.type }
+        if let sibling, file.kind == .regular, sibling.fileType == .regular,
+            sibling.device == DeviceProbe.deviceString(file.device)
+        {
+            let mount = mounts.mount(forPath: resolved, device: sibling.device)
+            return DeviceIdentity(
+                path: file.name, fileType: .regular, device: sibling.device, fstype: mount?.fstype, mountPoint: mount?.mountPoint,
+                mountSource: mount?.source, filesystemMagic: magic, blockDevice: sibling.blockDevice)
+        }
         return identify(
             name: file.name, resolvedPath: resolved, kind: file.kind, stDev: file.device, stRdev: file.rdev,
             magic: magic, mounts: mounts, sysfs: sysfs)

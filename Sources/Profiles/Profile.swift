@@ -3,7 +3,7 @@ import Backends
 /// One device family's profile (one file of hw-profiles/): which devices it is for, the
 /// backends to try on them in order, and the tunables to copy with. The schema is
 /// documented in hw-profiles/README.md.
-public struct Profile: Sendable {
+public struct Profile: Sendable, Equatable {
     public var name: String
     public var description: String
     /// True only for a profile a test in this repository proves on a real device.
@@ -17,6 +17,20 @@ public struct Profile: Sendable {
     /// The file it was read from.
     public var origin: ProfileOrigin
 
+    public init(
+        name: String, description: String, verified: Bool, source: String, match: ProfileMatch, order: [BackendName],
+        tunables: ProfileTunables, origin: ProfileOrigin
+    ) {
+        self.name = name
+        self.description = description
+        self.verified = verified
+        self.source = source
+        self.match = match
+        self.order = order
+        self.tunables = tunables
+        self.origin = origin
+    }
+
     /// A profile without rules matches every device: a set needs one (generic), so
     /// that selection always has a last resort.
     public var isCatchAll: Bool { match.specificity == 0 }
@@ -24,7 +38,7 @@ public struct Profile: Sendable {
 
 /// Where a profile came from, for messages and `profiles` listings.
 public struct ProfileOrigin: Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, Equatable {
         /// Compiled into the binary from hw-profiles/.
         case builtIn = "built-in"
         /// A file of an override directory (/etc/ssc-agent/profiles.d, --profiles DIR).
@@ -54,7 +68,20 @@ public struct ProfileTunables: Sendable, Equatable {
     public var xcopyConcurrency: Int?
     public var xcopyTimeoutSeconds: Int?
 
-    public init() {}
+    public init(
+        aioBlockSize: Int? = nil, aioQueueDepth: Int? = nil, aioDirect: Bool? = nil, copyFileRangeChunk: UInt64? = nil,
+        xcopyBytesPerCommand: UInt64? = nil, xcopySegmentsPerCommand: Int? = nil, xcopyConcurrency: Int? = nil,
+        xcopyTimeoutSeconds: Int? = nil
+    ) {
+        self.aioBlockSize = aioBlockSize
+        self.aioQueueDepth = aioQueueDepth
+        self.aioDirect = aioDirect
+        self.copyFileRangeChunk = copyFileRangeChunk
+        self.xcopyBytesPerCommand = xcopyBytesPerCommand
+        self.xcopySegmentsPerCommand = xcopySegmentsPerCommand
+        self.xcopyConcurrency = xcopyConcurrency
+        self.xcopyTimeoutSeconds = xcopyTimeoutSeconds
+    }
 
     /// The engine's defaults with these set over them.
     public func applied(to base: Tunables = Tunables()) -> Tunables {

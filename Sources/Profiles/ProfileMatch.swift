@@ -1,9 +1,8 @@
 import Backends
-import Synchronization
 
 /// A profile's `[match]` rules. Every rule given must hold; a profile with none matches
 /// every device (the generic last resort). The more rules, the more specific.
-public struct ProfileMatch: Sendable {
+public struct ProfileMatch: Sendable, Equatable {
     /// Filesystem types (mountinfo's names: "xfs", "nfs4", "cifs") a regular file's
     /// filesystem must be one of. Never matches a block device copied as such.
     public var fstypes: [String]?
@@ -62,21 +61,28 @@ public struct ProfileMatch: Sendable {
             }
             reasons.append("transport \(leaves[0].transport)")
         }
-        let fields: [(String, AnchoredPattern?, (BlockDeviceNode) -> String?)] = [
-            ("vendor", vendor, { $0.scsi?.vendor ?? $0.vendor }),
-            ("product", product, { $0.scsi?.product ?? $0.model }),
-            ("revision", revision, { $0.scsi?.revision ?? $0.revision }),
-        ]
-        for (key, pattern, value) in fields {
-            guard let pattern else { continue }
-            let values = leaves.map(value)
-            guard !values.isEmpty, values.allSatisfy({ $0.map(pattern.matches) ?? false }) else {
-                let seen = values.isEmpty ? "no disk" : values.map { $0.map { "'\($0)'" } ?? "none" }.joined(separator: ", ")
-                return .mismatch("\(key) /\(pattern.source)/, but the disk reports \(seen)")
-            }
-            reasons.append("\(key) '\(values[0] ?? "")' ~ /\(pattern.source)/")
-        }
+        // Three calls, not a loop over an array of (key, pattern, closure) tuples: that
+        // array's runtime type set-up cost more than the matching, on every copy.
+        if let why = Self.check("vendor", vendor, leaves, { $0.scsi?.vendor ?? $0.vendor }, &reasons) { return .mismatch(why) }
+        if let why = Self.check("product", product, leaves, { $0.scsi?.product ?? $0.model }, &reasons) { return .mismatch(why) }
+        if let why = Self.check("revision", revision, leaves, { $0.scsi?.revision ?? $0.revision }, &reasons) { return .mismatch(why) }
         return .match(reasons)
+    }
+
+    /// One INQUIRY-string rule: nil when it holds for every leaf disk (or is not
+    /// given), else why not.
+    private static func check(
+        _ key: String, _ pattern: AnchoredPattern?, _ leaves: [BlockDeviceNode], _ value: (BlockDeviceNode) -> String?,
+        _ reasons: inout [String]
+    ) -> String? {
+        guard let pattern else { return nil }
+        let values = leaves.map(value)
+        guard !values.isEmpty, values.allSatisfy({ $0.map(pattern.matches) ?? false }) else {
+            let seen = values.isEmpty ? "no disk" : values.map { $0.map { "'\($0)'" } ?? "none" }.joined(separator: ", ")
+            return "\(key) /\(pattern.source)/, but the disk reports \(seen)"
+        }
+        reasons.append("\(key) '\(values[0] ?? "")' ~ /\(pattern.source)/")
+        return nil
     }
 
     /// The rules as one line, for listings.
@@ -97,47 +103,4 @@ public enum MatchResult: Sendable, Equatable {
     case match([String])
     /// The first rule that did not hold.
     case mismatch(String)
-}
-
-/// A regular expression that must match a whole string (as if between ^ and $).
-/// INQUIRY fields are space-padded; they are matched trimmed.
-///
-/// Compiling a Swift Regex costs far more than matching one, and a copy of two files
-/// never needs the patterns of the block-device profiles: a pattern read from an
-/// override file is compiled at once (a bad one is reported as the file's error);
-/// a built-in one, which the test suite compiles, on first use.
-public final class AnchoredPattern: @unchecked Sendable {
-    // Regex is not declared Sendable; every access goes through the mutex.
-    public let source: String
-    private let compiled: Mutex<Regex<AnyRegexOutput>?>
-
-    /// Compiles `source` now (throwing the compiler's message when it is not a valid
-    /// regular expression) or, with `compileNow` false, on the first match.
-    public init(_ source: String, compileNow: Bool = true) throws {
-        self.source = source
-        compiled = Mutex(compileNow ? try Regex(source) : nil)
-    }
-
-    /// Compiles the pattern if it was not yet, throwing what the compiler says.
-    public func validate() throws {
-        let source = self.source
-        let failure: (any Error)? = compiled.withLock { regex in
-            guard regex == nil else { return nil }
-            do {
-                regex = try Regex(source)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure { throw failure }
-    }
-
-    public func matches(_ value: String) -> Bool {
-        compiled.withLock { regex in
-            if regex == nil { regex = try? Regex(source) }
-            guard let regex else { return false }
-            return (try? regex.wholeMatch(in: value)) != nil
-        }
-    }
 }

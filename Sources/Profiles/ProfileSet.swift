@@ -22,29 +22,30 @@ public struct ProfileSet: Sendable {
         profiles.first { $0.name == name }
     }
 
-    /// The compiled-in profiles alone.
-    public static func builtIn() throws(ProfileLoadErrors) -> ProfileSet {
-        try load(directories: [])
-    }
-
-    /// Built-in profiles, then each directory's `*.toml` files in turn, a later
-    /// profile replacing an earlier one of the same name. A directory that does not
-    /// exist is skipped only when `required` is false for it. Every error of every
-    /// file is collected; any error makes the whole load fail, so a caller never runs
-    /// with half a directory.
-    public static func load(directories: [(path: String, required: Bool)]) throws(ProfileLoadErrors) -> ProfileSet {
+    /// `builtIn` (the compiled-in profiles, module BuiltInProfiles), then each
+    /// directory's `*.toml` files in turn, a later profile replacing an earlier one of
+    /// the same name. A directory that does not exist is skipped only when `required` is
+    /// false for it. Every error of every file is collected; any error makes the whole
+    /// load fail, so a caller never runs with half a directory.
+    public static func load(builtIn: [Profile], directories: [(path: String, required: Bool)]) throws(ProfileLoadErrors) -> ProfileSet {
         var errors: [ProfileError] = []
-        var byName: [String: Profile] = [:]
+        // A few dozen profiles: an array searched by name costs less at start-up than
+        // a dictionary's runtime type set-up.
+        var profiles: [Profile] = []
         var overridden: [(Profile, ProfileOrigin)] = []
 
         func add(_ layer: [Profile]) {
             for profile in layer {
-                if let old = byName[profile.name] { overridden.append((old, profile.origin)) }
-                byName[profile.name] = profile
+                if let index = profiles.firstIndex(where: { $0.name == profile.name }) {
+                    overridden.append((profiles[index], profile.origin))
+                    profiles[index] = profile
+                } else {
+                    profiles.append(profile)
+                }
             }
         }
 
-        add(parseLayer(BuiltInProfiles.files.map { (ProfileOrigin(kind: .builtIn, path: $0.path), $0.text) }, errors: &errors))
+        add(builtIn)
         for (directory, required) in directories {
             switch readDirectory(directory) {
             case .success(let files):
@@ -53,19 +54,19 @@ public struct ProfileSet: Sendable {
                 if required || problem.keyPath != nil { errors.append(problem) }
             }
         }
-        if byName.values.allSatisfy({ !$0.isCatchAll }) {
+        if profiles.allSatisfy({ !$0.isCatchAll }) {
             errors.append(ProfileError(file: "hw-profiles", message: "no profile matches every device: a profile with an empty [match] (generic) is required"))
         }
         guard errors.isEmpty else { throw ProfileLoadErrors(errors) }
-        return ProfileSet(profiles: Array(byName.values), overridden: overridden)
+        return ProfileSet(profiles: profiles, overridden: overridden)
     }
 
-    /// The standard sources: built-in, /etc/ssc-agent/profiles.d if present, then
+    /// The standard sources: `builtIn`, /etc/ssc-agent/profiles.d if present, then
     /// `directory` (which must exist) if given.
-    public static func standard(overrideDirectory directory: String?) throws(ProfileLoadErrors) -> ProfileSet {
+    public static func standard(builtIn: [Profile], overrideDirectory directory: String?) throws(ProfileLoadErrors) -> ProfileSet {
         var directories: [(String, Bool)] = [(systemDirectory, false)]
         if let directory { directories.append((directory, true)) }
-        return try load(directories: directories)
+        return try load(builtIn: builtIn, directories: directories)
     }
 
     /// One layer's files: each parsed, and two files of the layer naming the same

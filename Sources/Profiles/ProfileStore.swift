@@ -20,9 +20,11 @@ public final class ProfileStore: Sendable {
         self.loader = loader
     }
 
-    /// Built-in profiles, /etc/ssc-agent/profiles.d, then `overrideDirectory`.
-    public convenience init(overrideDirectory: String?) {
-        self.init { () throws(ProfileLoadErrors) -> ProfileSet in try ProfileSet.standard(overrideDirectory: overrideDirectory) }
+    /// `builtIn`, /etc/ssc-agent/profiles.d, then `overrideDirectory`.
+    public convenience init(builtIn: [Profile], overrideDirectory: String?) {
+        self.init { () throws(ProfileLoadErrors) -> ProfileSet in
+            try ProfileSet.standard(builtIn: builtIn, overrideDirectory: overrideDirectory)
+        }
     }
 
     /// The set in force, loading it on first use. A first load that fails keeps failing

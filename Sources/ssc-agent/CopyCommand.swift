@@ -232,7 +232,7 @@ enum InProcessCopy {
         // profile is reported as itself, not as a copy that found no backend.
         let store = ProfileOptions.store(directory: profilesDirectory)
         do { _ = try ProfileOptions.load(store) } catch { throw CopyFailure(error: error, skipped: []) }
-        let engine = CopyEngine(selector: ProfileSelector(store: store))
+        let engine = CopyEngine(selector: ProfileSelector(store: store), logger: Logs.logger("ssc-agent.engine"))
         let sourceFile: CopyFile
         let destinationFile: CopyFile
         do {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backends
+import BuiltInProfiles
 import Glibc
 import JSON
 import Profiles

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Glibc
-import Logging
 
 @main
 struct SSCAgent: ParsableCommand {
@@ -14,16 +13,9 @@ struct SSCAgent: ParsableCommand {
         ]
     )
 
-    /// Log lines go to stderr at the level named by SSC_AGENT_LOG (trace, debug, info,
-    /// notice, warning, error, critical; default warning).
     static func main() {
-        let level = getenv("SSC_AGENT_LOG").flatMap { Logger.Level(rawValue: String(cString: $0).lowercased()) } ?? .warning
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
         SimpleCommandLine.runIfSimple(CommandLine.arguments)
+        Logs.bootstrap()
         main(nil)
     }
 }

@@ -1,6 +1,7 @@
 import Agent
 import ArgumentParser
 import Backends
+import BuiltInProfiles
 import Glibc
 import Logging
 import Profiles
@@ -84,7 +85,7 @@ struct ServeCommand: ParsableCommand {
             Output.printError(error.description)
             throw ExitCode.failure
         }
-        let logger = Logger(label: "ssc-agent.serve")
+        let logger = Logs.logger("ssc-agent.serve")
         let service = AgentService(limits: limits, version: SSCAgent.configuration.version, profiles: store, logger: logger)
         let server = AgentServer(service: service, listener: listener, logger: logger)
         server.start()

@@ -1,4 +1,5 @@
 import Backends
+import BuiltInProfiles
 import Profiles
 import XCTest
 
@@ -278,10 +279,40 @@ final class LoaderTests: XCTestCase {
         let listing = try XCTUnwrap(readText("\(root)/hw-profiles"), "cannot list hw-profiles/")
         let names = listing.split(separator: "\n").map(String.init).filter { $0.hasSuffix(".toml") }.sorted()
         XCTAssertEqual(
-            BuiltInProfiles.files.map(\.path), names.map { "hw-profiles/\($0)" },
-            "Sources/Profiles/BuiltInProfiles.swift is stale: run `make profiles`")
-        for (path, text) in BuiltInProfiles.files {
-            XCTAssertEqual(text, readText("\(root)/\(path)"), "\(path) differs from its compiled-in copy: run `make profiles`")
+            BuiltInProfiles.all.map(\.origin.path), names.map { "hw-profiles/\($0)" },
+            "Sources/BuiltInProfiles/BuiltInProfiles.swift is stale: run `make profiles`")
+        for builtIn in BuiltInProfiles.all {
+            let text = try XCTUnwrap(readText("\(root)/\(builtIn.origin.path)"))
+            // The file read as an override file is: every field must come out the same.
+            let parsed = try ProfileParser.parse(text, origin: builtIn.origin)
+            XCTAssertEqual(parsed, builtIn, "\(builtIn.origin.path) differs from its compiled-in values: run `make profiles`")
+        }
+    }
+
+    func testGeneratedValuesDetectAChangedField() throws {
+        // The comparison above must see every field: change each one and expect a
+        // difference (a field left out of Equatable would pass silently).
+        let base = try XCTUnwrap(BuiltInProfiles.all.first { $0.name == "pure-flasharray" })
+        var changes: [(String, (inout Profile) -> Void)] = [
+            ("name", { $0.name += "x" }), ("description", { $0.description += "x" }), ("verified", { $0.verified.toggle() }),
+            ("source", { $0.source += "x" }), ("order", { $0.order.reverse() }),
+            ("origin", { $0.origin = ProfileOrigin(kind: .file, path: $0.origin.path) }),
+            ("match.vendor", { $0.match.vendor = AnchoredPattern(uncompiled: "OTHER") }),
+            ("match.fstypes", { $0.match.fstypes = ["xfs"] }), ("match.transports", { $0.match.transports = ["nvme"] }),
+            ("match.fileType", { $0.match.fileType = .regular }),
+            ("match.product", { $0.match.product = nil }), ("match.revision", { $0.match.revision = AnchoredPattern(uncompiled: "1") }),
+        ]
+        let tunables: [WritableKeyPath<ProfileTunables, Int?>] = [
+            \.aioBlockSize, \.aioQueueDepth, \.xcopySegmentsPerCommand, \.xcopyConcurrency, \.xcopyTimeoutSeconds,
+        ]
+        for key in tunables { changes.append(("tunables \(key)", { $0.tunables[keyPath: key] = 7 })) }
+        changes.append(("tunables.aioDirect", { $0.tunables.aioDirect = false }))
+        changes.append(("tunables.copyFileRangeChunk", { $0.tunables.copyFileRangeChunk = 7 }))
+        changes.append(("tunables.xcopyBytesPerCommand", { $0.tunables.xcopyBytesPerCommand = 7 }))
+        for (field, change) in changes {
+            var changed = base
+            change(&changed)
+            XCTAssertNotEqual(changed, base, "a change of \(field) went unnoticed")
         }
     }
 

@@ -1,4 +1,5 @@
 import Backends
+import BuiltInProfiles
 import Profiles
 import XCTest
 
