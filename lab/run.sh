@@ -216,14 +216,22 @@ done
 [ "$ntests" -gt 0 ] || die "no tests in $TESTS"
 
 SSC_AGENT=
+SSC_FRONT=
 if [ -n "$BINARY" ]; then
     SSC_AGENT=/usr/local/bin/ssc-agent
     copy_closure "$BINARY" "$SSC_AGENT"
+    # The C example NFS front (clients/c), linked statically, drives the agent in the
+    # guest as nfsd would: descriptors over the socket.
+    SSC_FRONT=/usr/local/bin/ssc-example-front
+    make -s -C "$LAB/../clients/c" OUT="$OUT/client" CC="cc -static" >/dev/null ||
+        die "building the example front (clients/c) failed"
+    copy_file "$OUT/client/example_front" "$SSC_FRONT"
 fi
 cat >"$ROOT/lab/lab.conf" <<EOF
 LAB_KERNEL=$KVER
 LAB_TEST_TIMEOUT=$TEST_TIMEOUT
 SSC_AGENT=$SSC_AGENT
+SSC_FRONT=$SSC_FRONT
 EOF
 # LAB_GUEST_* variables of the host's environment go to the guest tests too
 # (e.g. LAB_GUEST_RUNS for lab/bench-xcopy.sh); plain words only.

@@ -25,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,12 +34,22 @@ static void print_error(const char *op, const ssc_error *e) {
     printf("%s %s kind=%s bytes=%" PRIu64 " message=%s\n", op, e->nfs4, e->kind, e->has_bytes ? e->bytes : 0, e->message);
 }
 
+/* The source's size: st_size for a regular file, BLKGETSIZE64 for a block device
+ * (whose st_size is 0). */
+static int source_size(int fd, uint64_t *size) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) return -1;
+    if (S_ISBLK(st.st_mode)) return ioctl(fd, BLKGETSIZE64, size);
+    *size = (uint64_t)st.st_size;
+    return 0;
+}
+
 /* NFS READ/WRITE done by the front itself: the last resort. */
 static int read_write(int src, int dst, uint64_t src_offset, uint64_t dst_offset, uint64_t count) {
-    struct stat st;
+    uint64_t size;
     if (count == 0) {
-        if (fstat(src, &st) != 0 || (uint64_t)st.st_size < src_offset) return -1;
-        count = (uint64_t)st.st_size - src_offset;
+        if (source_size(src, &size) != 0 || size < src_offset) return -1;
+        count = size - src_offset;
     }
     char *buffer = malloc(1 << 20);
     if (!buffer) return -1;
@@ -64,8 +76,8 @@ static int read_write(int src, int dst, uint64_t src_offset, uint64_t dst_offset
 /* A synchronous COPY, re-issued from where it stopped while the agent answers short
  * (its sync_max_bytes), as an NFS client re-sends a short COPY. */
 static int copy_sync(ssc_client *c, int src, int dst, uint64_t src_offset, uint64_t dst_offset, uint64_t count, const char *backend) {
-    struct stat st;
-    if (count == 0 && fstat(src, &st) == 0 && (uint64_t)st.st_size > src_offset) count = (uint64_t)st.st_size - src_offset;
+    uint64_t size;
+    if (count == 0 && source_size(src, &size) == 0 && size > src_offset) count = size - src_offset;
     uint64_t done = 0;
     do {
         ssc_copy_args a = { 0 };

@@ -2,9 +2,11 @@
 # Guest half of lab/bench-xcopy.sh (not a test): the same 64 MiB copy A -> B by
 # `ssc-agent copy --backend xcopy` and by `sg_xcopy --on_src`, LAB_GUEST_RUNS
 # timed runs each (interleaved, order alternating), after one verified warm-up
-# each; then the bytes the initiator's process reads and writes (read_bytes /
-# write_bytes of /proc/PID/io) for an xcopy, an aio and an sg_xcopy copy, and
-# what crossed the fabric (LIO's per-port counters).  Prints "INFO bench..."
+# each; the same against sg_xcopy again with the copy sent through a running
+# `ssc-agent serve` by the C example front; then the bytes the initiator's
+# process reads and writes (read_bytes / write_bytes of /proc/PID/io) for an
+# xcopy, an aio and an sg_xcopy copy, and what crossed the fabric (LIO's
+# per-port counters).  Prints "INFO bench..."
 # lines, which the host collects, and one PASS or FAIL.
 . /lab/lib.sh
 
@@ -89,6 +91,63 @@ v_ssc=$(median "$LAB_TMP/v.ssc"); v_sg=$(median "$LAB_TMP/v.sg")
 info "bench start-up median: ssc-agent copy of a missing file ${v_ssc}s, sg_xcopy --version ${v_sg}s"
 info "bench breakdown: ssc-agent ${m_ssc}s = start-up ${v_ssc}s + engine ${m_eng}s + rest $(awk "BEGIN { printf \"%.4f\", $m_ssc - $v_ssc - $m_eng }")s; sg_xcopy ${m_sg}s = start-up ${v_sg}s + rest $(awk "BEGIN { printf \"%.4f\", $m_sg - $v_sg }")s; copy phase only, (sg_xcopy - its start-up) / ssc-agent engine: $(awk "BEGIN { printf \"%.2f\", ($m_sg - $v_sg) / $m_eng }")"
 
+# The same copy through the agent, as an NFS server front issues it: `ssc-agent
+# serve` already running (its start-up and profile loading paid once, as a daemon's
+# are), the C example front (clients/c, linked statically) opening both LUNs and
+# sending one COPY forced to xcopy with the descriptors. Timed like the runs above,
+# interleaved with sg_xcopy, after one verified warm-up.
+run_front() {
+    t0=$(now_us)
+    "$SSC_FRONT" "$AGENT_SOCK" copy-or-readwrite "$LUN_A_SD" "$LUN_B_SD" xcopy >"$LAB_TMP/front.out" 2>&1
+    rc=$?
+    t1=$(now_us)
+    SECS=$(awk "BEGIN { printf \"%.4f\", ($t1 - $t0) / 1e6 }")
+    [ $rc = 0 ] && grep -q '^COPY NFS4_OK .*backend=xcopy' "$LAB_TMP/front.out" &&
+        ! grep -q '^READWRITE' "$LAB_TMP/front.out" || {
+        echo "front exit $rc: $(tr '\n' ' ' <"$LAB_TMP/front.out")"; return 1; }
+}
+AGENT_FAIL=
+if [ -n "$SSC_FRONT" ] && [ -x "$SSC_FRONT" ]; then
+    AGENT_SOCK=$LAB_TMP/agent.sock
+    "$SSC_AGENT" serve --socket "$AGENT_SOCK" >"$LAB_TMP/serve.out" 2>&1 &
+    agent=$!
+    n=0
+    while [ ! -S "$AGENT_SOCK" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+    fill_lun /dev/zero B
+    if ! run_front || [ "$(dev_sum "$LUN_B_SD")" != "$sum_a" ]; then
+        AGENT_FAIL="the warm-up copy through the agent failed or B differs"
+    else
+        info "bench warm-up through the agent: ${SECS}s, B verified"
+        : >"$LAB_TMP/front.times"; : >"$LAB_TMP/sg2.times"
+        i=1
+        while [ $i -le "$RUNS" ] && [ -z "$AGENT_FAIL" ]; do
+            if [ $((i % 2)) = 1 ]; then order="front sg"; else order="sg front"; fi
+            line="bench agent run $i:"
+            for tool in $order; do
+                if [ $tool = front ]; then
+                    run_front || { AGENT_FAIL="run $i through the agent failed"; break; }
+                    echo "$SECS" >>"$LAB_TMP/front.times"; line="$line front+agent ${SECS}s"
+                else
+                    run_sg || { AGENT_FAIL="run $i sg_xcopy failed"; break; }
+                    echo "$SECS" >>"$LAB_TMP/sg2.times"; line="$line sg_xcopy ${SECS}s"
+                fi
+            done
+            info "$line"
+            i=$((i + 1))
+        done
+        if [ -z "$AGENT_FAIL" ]; then
+            [ "$(dev_sum "$LUN_B_SD")" = "$sum_a" ] || AGENT_FAIL="after the timed runs through the agent B differs from A"
+            m_front=$(median "$LAB_TMP/front.times"); m_sg2=$(median "$LAB_TMP/sg2.times")
+            agent_ratio=$(awk "BEGIN { printf \"%.2f\", $m_sg2 / $m_front }")
+            info "bench agent median: COPY through the running agent (C front, xcopy) ${m_front}s, sg_xcopy --on_src ${m_sg2}s, ratio sg_xcopy/agent $agent_ratio ($RUNS runs each)"
+        fi
+    fi
+    kill -TERM $agent 2>/dev/null
+    wait $agent
+else
+    AGENT_FAIL="no example front in the guest (SSC_FRONT)"
+fi
+
 # I/O of the initiator process: a fresh sh runs the copy as its child; after
 # the child is reaped its counters are added to the shell's, so the shell's
 # /proc/$$/io (read with builtins only) before and after gives the child's.
@@ -118,6 +177,8 @@ io_of "sg_xcopy --on_src" sg_xcopy if="$LUN_A_SG" of="$LUN_B_SG" bs=512 bpt=6553
 
 if [ -n "$IO_FAIL" ]; then
     fail "bench-xcopy: I/O measurement runs failed:$IO_FAIL"
+elif [ -n "$AGENT_FAIL" ]; then
+    fail "bench-xcopy: through the agent: $AGENT_FAIL"
 else
-    pass "bench-xcopy: $RUNS runs each, ratio of medians sg_xcopy/ssc-agent $ratio"
+    pass "bench-xcopy: $RUNS runs each, ratio of medians sg_xcopy/ssc-agent $ratio (command line), $agent_ratio (through the running agent)"
 fi

@@ -4,6 +4,7 @@
 # Environment after sourcing (also exported by /init):
 #   LUN_{A..F}_SD, LUN_{A..F}_SG, LUN_{A..F}_SERIAL, LUN_{A..F}_HCTL (from /lab/luns.env)
 #   SSC_AGENT   path of the ssc-agent binary in the guest, empty if none was given
+#   SSC_FRONT   the C example NFS front (clients/c, static), set with SSC_AGENT
 #   LAB_KERNEL  guest kernel version
 #   LAB_TMP     a scratch directory for this test (tmpfs)
 
