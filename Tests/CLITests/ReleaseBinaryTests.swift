@@ -98,6 +98,56 @@ final class ReleaseBinaryTests: CLITestCase {
         XCTAssertEqual(fixed[0], fixed[1], "setarch -R did not fix the address: the method does not see the load address")
     }
 
+    func testReleaseBinaryLinksNoFoundationNorICU() throws {
+        // build-release.sh keeps swift-corelibs-foundation (and with it CoreFoundation and
+        // ICU's data) out of the link: their symbols would be in the symbol table.
+        let binary = try Data(contentsOf: URL(fileURLWithPath: try releaseBinary()))
+        for marker in ["$s10Foundation", "icudt", "CFStringCreate"] {
+            XCTAssertNil(binary.range(of: Data(marker.utf8)), "the release binary holds \(marker)...: Foundation was linked")
+        }
+    }
+
+    func testReleaseBinaryReadsOverrideProfileFiles() throws {
+        // Override files are the one thing TOMLKit parses at run time, without Foundation.
+        let directory = lab.scratch + "/" + lab.fresh("profiles")
+        try FileManager.default.createDirectory(atPath: directory + "/good", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory + "/bad", withIntermediateDirectories: true)
+        try """
+            # streaming only on XFS
+            name = "xfs"
+            description = "test: XFS without reflink"
+            verified = false
+            source = "Tests/CLITests/ReleaseBinaryTests.swift"
+            order = ["aio"]
+
+            [match]
+            fstype = ["xfs"]
+            file_type = "regular"
+            vendor = "LIO-ORG|PURE"
+
+            [tunables.aio]
+            block_size = 1048576
+            """.write(toFile: directory + "/good/xfs.toml", atomically: true, encoding: .utf8)
+        try "name = \"broken\"\norder = [\n".write(toFile: directory + "/bad/broken.toml", atomically: true, encoding: .utf8)
+
+        let src = lab.fresh(on: fs("xfs"), "src")
+        try Files.createRandom(src, size: 3 * MiB + 5)
+        let dst = lab.fresh(on: fs("xfs"), "dst")
+        let copy = try run(["copy", src, dst, "--profiles", directory + "/good", "--json"])
+        // The vendor rule cannot hold for a file on a loop device: the built-in xfs
+        // profile is replaced by name, so generic decides (reflink first).
+        XCTAssertEqual(copy.status, 0, "\(copy)")
+        let listing = try run(["profiles", "--profiles", directory + "/good"])
+        XCTAssertEqual(listing.status, 0, "\(listing)")
+        XCTAssertTrue(listing.stdout.contains("\(directory)/good/xfs.toml"), "\(listing)")
+        XCTAssertTrue(listing.stdout.contains("vendor=/LIO-ORG|PURE/"), "\(listing)")
+        assertIdentical(src, dst)
+
+        let broken = try run(["profiles", "--profiles", directory + "/bad"])
+        XCTAssertEqual(broken.status, 1, "\(broken)")
+        XCTAssertTrue(broken.stderr.hasPrefix("ssc-agent: \(directory)/bad/broken.toml:2:"), "line and column of the syntax error: \(broken)")
+    }
+
     // MARK: what it does
 
     func testReleaseBinaryCopiesClonesAndProbes() throws {
