@@ -1,5 +1,6 @@
 import CShims
 import Glibc
+import Synchronization
 import SystemPackage
 import XCopy
 
@@ -57,6 +58,9 @@ public final class CopyFile: @unchecked Sendable {
     /// st_rdev for a block device: the device itself.
     public let rdev: UInt64
     private let ownsDescriptor: Bool
+    /// The block topology, looked up in sysfs once: assessing and running an xcopy
+    /// both need it, and a device node's place in sysfs does not change while open.
+    private let topologyCache = Mutex<BlockTopology??>(nil)
 
     /// Whether this object opened the descriptor itself (and may seek on it).
     public var isOwned: Bool { ownsDescriptor }
@@ -87,6 +91,17 @@ public final class CopyFile: @unchecked Sendable {
 
     deinit {
         if ownsDescriptor { close(descriptor) }
+    }
+
+    /// The topology xcopy needs (sysfs, looked up on first use): nil for a file that is
+    /// neither a block device nor a SCSI generic node.
+    var topology: BlockTopology? {
+        topologyCache.withLock { cached in
+            if let cached { return cached }
+            let topology = BlockTopology.of(self)
+            cached = .some(topology)
+            return topology
+        }
     }
 
     /// Opens `path` as a copy source: read-only, and never blocking on a FIFO or a

@@ -24,7 +24,7 @@ struct SCSILogicalUnit {
     static func identify(_ file: CopyFile, role: String, timeout: Duration, capacity knownCapacity: Capacity? = nil)
         throws(BackendError) -> SCSILogicalUnit
     {
-        guard let topology = BlockTopology.of(file) else {
+        guard let topology = file.topology else {
             throw .declined(Decline(.notSupported, "the \(role) \(file.name) is neither a block device nor a SCSI generic node"))
         }
         guard topology.isSCSI else {

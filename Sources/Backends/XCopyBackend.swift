@@ -29,7 +29,7 @@ public struct XCopyBackend: CopyBackend {
         guard file.kind == .block || file.isSCSIGeneric else {
             return Decline(.notSupported, "xcopy needs SCSI logical units on both sides; the \(role) is \(file.kind.article)")
         }
-        guard let topology = BlockTopology.of(file), topology.isSCSI else {
+        guard let topology = file.topology, topology.isSCSI else {
             return Decline(.notSupported, "xcopy needs SCSI logical units; the \(role) \(file.name) is not one")
         }
         if let lbs = try? SystemCalls.logicalBlockSize(file.descriptor), lbs > 0 {
