@@ -152,14 +152,17 @@ public final class CopyEngine: Sendable {
     /// Copies as `request` says, with the backends and tunables selection chooses for
     /// the pair (`overrides` over the tunables). Throws with the bytes in place when
     /// anything failed.
+    ///
+    /// `selection`, the profiles' choice `preflight` made for the same pair, is used
+    /// instead of identifying both ends and choosing again (an asynchronous job).
     public func copy(
         source: CopyFile, destination: CopyFile, request: CopyRequest, overrides: TunableOverrides = TunableOverrides(),
-        context: CopyContext = CopyContext()
+        context: CopyContext = CopyContext(), selection preflightSelection: BackendPlan? = nil
     ) throws(CopyFailure) -> CopyOutcome {
         var skipped: [BackendSkip] = []
         var selection: BackendPlan? = nil
         do throws(CopyError) {
-            let chosen = plan(source: source, destination: destination)
+            let chosen = preflightSelection ?? plan(source: source, destination: destination)
             selection = chosen
             for line in chosen.explanation { logger.debug("selection", metadata: ["detail": "\(line)"]) }
             var plan = try validate(source: source, destination: destination, request: request, tunables: overrides.applied(to: chosen.tunables))
@@ -219,7 +222,7 @@ public final class CopyEngine: Sendable {
     /// itself checks again.
     public func preflight(
         source: CopyFile, destination: CopyFile, request: CopyRequest, overrides: TunableOverrides = TunableOverrides()
-    ) throws(CopyError) -> (plan: CopyPlan, backend: BackendName) {
+    ) throws(CopyError) -> (plan: CopyPlan, backend: BackendName, selection: BackendPlan) {
         let chosen = plan(source: source, destination: destination)
         let plan = try validate(source: source, destination: destination, request: request, tunables: overrides.applied(to: chosen.tunables))
         try checkGuard(plan, request: request)
@@ -235,7 +238,7 @@ public final class CopyEngine: Sendable {
                 reasons.append("\(backend.name): \(decline.message)")
                 continue
             }
-            return (plan, backend.name)
+            return (plan, backend.name, chosen)
         }
         throw CopyError(.notSupported, "\(destination.name): no backend can serve this copy (\(reasons.joined(separator: "; ")))")
     }

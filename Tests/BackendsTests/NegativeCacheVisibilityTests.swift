@@ -65,6 +65,42 @@ final class NegativeCacheVisibilityTests: XCTestCase {
         }
     }
 
+    /// Counts how often the engine asks it, and answers aio only.
+    struct CountingSelector: BackendSelecting {
+        let asked: Counter
+        func plan(source: DeviceIdentity, destination: DeviceIdentity) -> BackendPlan {
+            asked.increment()
+            return OnlyAio().plan(source: source, destination: destination)
+        }
+    }
+
+    func testACopyGivenThePreflightSelectionDoesNotChooseAgain() throws {
+        // An agent's asynchronous job: preflight identifies both ends and chooses once;
+        // the job's copy runs on that choice.
+        let s = try Scratch()
+        try s.write("a", pattern(7000, seed: 23))
+        let asked = Counter()
+        let calls = Counter()
+        let engine = CopyEngine(
+            backends: [ScriptedBackend(name: .reflink, behaviour: .succeed, calls: calls), AioBackend()],
+            selector: CountingSelector(asked: asked))
+        let source = try CopyFile.openSource(path: s.file("a"))
+        let destination = try CopyFile.openDestination(path: s.file("b"))
+        let (plan, backend, selection) = try engine.preflight(source: source, destination: destination, request: CopyRequest())
+        XCTAssertEqual(backend, .aio)
+        XCTAssertEqual(plan.count, 7000)
+        XCTAssertEqual(asked.value, 1)
+        let outcome = try engine.copy(source: source, destination: destination, request: CopyRequest(), selection: selection)
+        XCTAssertEqual(asked.value, 1, "the copy chose again")
+        XCTAssertEqual(outcome.backend, .aio)
+        XCTAssertEqual(outcome.plan?.sourceProfile, "only-aio")
+        XCTAssertEqual(calls.value, 0, "the excluded backend ran")
+        XCTAssertEqual(try s.read("b"), pattern(7000, seed: 23))
+        // Without one, a copy chooses for itself.
+        _ = try engine.copy(source: source, destination: try CopyFile.openDestination(path: s.file("c")), request: CopyRequest())
+        XCTAssertEqual(asked.value, 2)
+    }
+
     func testExcludedBackendsAreReportedAndNeverRun() throws {
         let s = try Scratch()
         try s.write("a", pattern(5000, seed: 22))

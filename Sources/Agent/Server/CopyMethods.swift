@@ -61,26 +61,28 @@ extension AgentService {
             return .object([("job", .string(existing.id)), ("backend", existing.backend.map { JSONValue.string($0.rawValue) } ?? .null)])
         }
         try await store.checkCapacity()
-        let prepared = try await requestPool.run { () throws(RPCError) -> (JobResources, CopyPlan, BackendName) in
+        let prepared = try await requestPool.run { () throws(RPCError) -> (JobResources, CopyPlan, BackendName, BackendPlan) in
             let (source, destination) = try self.openPair(arguments, peer: peer, descriptors: descriptors)
             do throws(CopyError) {
-                let (plan, backend) = try self.engine.preflight(
+                let (plan, backend, selection) = try self.engine.preflight(
                     source: source.file, destination: destination.file, request: arguments.request)
                 let held = [source.held, destination.held].compactMap { $0 }
-                return (JobResources(source: source.file, destination: destination.file, held: held), plan, backend)
+                return (JobResources(source: source.file, destination: destination.file, held: held), plan, backend, selection)
             } catch {
                 throw RPCError(error)
             }
         }
-        let (resources, plan, backend) = prepared
+        let (resources, plan, backend, selection) = prepared
         let (record, isNew) = try await store.register(
             key: arguments.key, peer: peer, count: plan.count, backend: backend, resources: resources)
-        if isNew { run(record, resources: resources, request: arguments.request) }
+        if isNew { run(record, resources: resources, request: arguments.request, selection: selection) }
         return .object([("job", .string(record.id)), ("backend", record.backend.map { JSONValue.string($0.rawValue) } ?? .null)])
     }
 
     /// Runs a registered job on the copy pool and reports its end to the job table.
-    private func run(_ record: JobRecord, resources: JobResources, request: CopyRequest) {
+    /// `selection` is the profiles' choice from the preflight: the job does not
+    /// identify both ends a second time.
+    private func run(_ record: JobRecord, resources: JobResources, request: CopyRequest, selection: BackendPlan) {
         let context = record.progress.context
         let id = record.id
         copyPool.submit { [engine, store, logger] in
@@ -90,7 +92,9 @@ extension AgentService {
             } else {
                 do throws(CopyFailure) {
                     outcome = .copied(
-                        try engine.copy(source: resources.source, destination: resources.destination, request: request, context: context))
+                        try engine.copy(
+                            source: resources.source, destination: resources.destination, request: request, context: context,
+                            selection: selection))
                 } catch {
                     outcome = .failed(error)
                 }
