@@ -28,16 +28,28 @@
 #
 # Extra arguments go to swift build. Tests/CLITests/ReleaseBinaryTests.swift checks the
 # result (static-pie, ASLR, no Foundation, copies, override profiles).
+#
+#   --no-pie    for measurements only: the same binary linked static non-PIE, at fixed
+#               addresses (no ASLR for its code and data), into .build/no-pie/release.
+#               Under the device lab's software emulation a fixed address lets qemu
+#               reuse its translated code from one run to the next (README, "SCSI
+#               EXTENDED COPY and the device lab"); not what ships.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for dir in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
     [[ -x $dir/swift ]] && export PATH="$dir:$PATH"
 done
+link=(-Xswiftc -Xclang-linker -Xswiftc -static-pie -Xlinker -z -Xlinker pack-relative-relocs)
+scratch=()
+if [[ ${1:-} == --no-pie ]]; then
+    shift
+    link=(-Xswiftc -Xclang-linker -Xswiftc -static -Xswiftc -Xclang-linker -Xswiftc -no-pie)
+    scratch=(--scratch-path .build/no-pie)
+fi
 unlinked=()
 for library in Foundation FoundationInternationalization CoreFoundation _FoundationICU; do
     unlinked+=(-Xswiftc -Xfrontend -Xswiftc -disable-autolink-library -Xswiftc -Xfrontend -Xswiftc "$library")
 done
-exec swift build -c release --static-swift-stdlib --disable-local-rpath \
-    -Xswiftc -use-ld=lld -Xswiftc -Xclang-linker -Xswiftc -static-pie \
-    -Xswiftc -Xclang-linker -Xswiftc -Wno-unused-command-line-argument \
-    -Xlinker -z -Xlinker pack-relative-relocs "${unlinked[@]}" "$@"
+exec swift build -c release "${scratch[@]}" --static-swift-stdlib --disable-local-rpath \
+    -Xswiftc -use-ld=lld -Xswiftc -Xclang-linker -Xswiftc -Wno-unused-command-line-argument \
+    "${link[@]}" "${unlinked[@]}" "$@"
