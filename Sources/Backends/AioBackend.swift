@@ -2,8 +2,13 @@
 /// pair of regular files and block devices. O_DIRECT by the design's rule.
 public struct AioBackend: CopyBackend {
     public let name = BackendName.aio
+    /// io_setup contexts reused from one copy to the next (an agent's); nil makes and
+    /// destroys one per streamed copy.
+    public let contextPool: AioContextPool?
 
-    public init() {}
+    public init(contextPool: AioContextPool? = nil) {
+        self.contextPool = contextPool
+    }
 
     public func assess(_ plan: CopyPlan) -> Verdict {
         guard plan.source.kind.isCopyable, plan.destination.kind.isCopyable else {
@@ -27,7 +32,7 @@ public struct AioBackend: CopyBackend {
             do { try plan.applyTruncation() } catch { throw .failed(error) }
             return BackendResult(bytes: 0)
         }
-        let pipeline = try AioPipeline(plan: plan)
+        let pipeline = try AioPipeline(plan: plan, contextPool: contextPool)
         do { try plan.applyTruncation() } catch { throw .failed(error) }
         var walk = SegmentedCopy(plan: plan, context: context)
         let bytes = try walk.run { (src, dst, length, context) throws(BackendError) -> UInt64 in

@@ -3,7 +3,8 @@ import Glibc
 import SystemPackage
 
 /// An io_setup context. libaio's functions return -errno instead of setting errno.
-final class AioContext {
+/// One pipeline uses it at a time; between copies an AioContextPool may hold it.
+final class AioContext: @unchecked Sendable {
     private var context: io_context_t?
     let depth: Int
 

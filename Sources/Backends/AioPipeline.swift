@@ -32,6 +32,11 @@ final class AioPipeline {
     /// waits for an RCU grace period (tens of milliseconds, also at process exit),
     /// which a copy that fits in one buffer has no reason to pay.
     private var aioContext: AioContext?
+    /// Where the context comes from and goes back to (an agent's), if anywhere.
+    private let contextPool: AioContextPool?
+    /// False once a stream ended with I/O still in flight (io_getevents failed): such
+    /// a context is destroyed, which waits for that I/O, never reused.
+    private var contextIsQuiet = true
     private let queueDepth: Int
     private let iocbs: UnsafeMutablePointer<iocb>
     private let events: UnsafeMutablePointer<io_event>
@@ -42,8 +47,9 @@ final class AioPipeline {
     private(set) var directWriteBytes: UInt64 = 0
     private(set) var bufferedWriteBytes: UInt64 = 0
 
-    init(plan: CopyPlan) throws(BackendError) {
+    init(plan: CopyPlan, contextPool: AioContextPool? = nil) throws(BackendError) {
         self.plan = plan
+        self.contextPool = contextPool
         let tunables = plan.tunables.aio
         let depth = max(1, tunables.queueDepth)
         let oDirect = ssc_o_direct()
@@ -79,6 +85,12 @@ final class AioPipeline {
     }
 
     deinit {
+        if let aioContext, contextIsQuiet, let contextPool {
+            contextPool.give(aioContext)
+        }
+        // Destroyed (or handed over) before the buffers and iocbs go: io_destroy waits
+        // for any I/O still in flight into them.
+        aioContext = nil
         iocbs.deallocate()
         events.deallocate()
         if let sourceDirect { close(sourceDirect) }
@@ -143,7 +155,12 @@ final class AioPipeline {
     private func context() throws(BackendError) -> AioContext {
         if let aioContext { return aioContext }
         do {
-            let made = try AioContext(depth: queueDepth)
+            let made: AioContext
+            if let contextPool {
+                made = try contextPool.take(depth: queueDepth)
+            } else {
+                made = try AioContext(depth: queueDepth)
+            }
             aioContext = made
             return made
         } catch {
@@ -214,6 +231,7 @@ final class AioPipeline {
                 landed = try aio.wait(into: events, capacity: slots.count)
             } catch {
                 failure = failure ?? CopyError(error, doing: "io_getevents", on: plan.destination.name)
+                contextIsQuiet = false
                 break
             }
             let contiguousBefore = contiguous

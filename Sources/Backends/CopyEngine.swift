@@ -77,6 +77,12 @@ public final class CopyEngine: Sendable {
         ReflinkBackend(), CopyFileRangeBackend(), XCopyBackend(), AioBackend(),
     ]
 
+    /// The same backends, the streaming one reusing io_setup contexts from `aioContexts`
+    /// (a long-running agent's, whose jobs would each wait out a context's teardown).
+    public static func standardBackends(aioContexts: AioContextPool) -> [any CopyBackend] {
+        [ReflinkBackend(), CopyFileRangeBackend(), XCopyBackend(), AioBackend(contextPool: aioContexts)]
+    }
+
     /// Identifies both ends and asks the selector, once per copy.
     public func plan(source: CopyFile, destination: CopyFile) -> BackendPlan {
         let mounts = MountTable.current()
