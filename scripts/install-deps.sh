@@ -12,6 +12,7 @@ packages=(
     python3-jsonschema                          # bench tests: JSON Schema validation
     libfuse3-dev fuse3 pkg-config               # errfs: ESTALE and EDQUOT through a real filesystem
     strace            # the release binary's load address in ReleaseBinaryTests
+    systemd           # systemd-analyze verify of packaging/systemd in SystemdUnitTests
 )
 
 missing=()
