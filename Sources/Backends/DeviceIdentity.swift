@@ -50,17 +50,11 @@ public struct DeviceIdentity: Sendable, Equatable {
     ) -> DeviceIdentity {
         let resolved = CopyFile.openedPath(of: file.descriptor) ?? file.name
         let magic = (try? SystemCalls.statfs(file.descriptor)).map { $0.type }
-        if let sibling, file.kind == .regular, sibling.fileType == .regular,
-            sibling.device == DeviceProbe.deviceString(file.device)
-        {
-            let mount = mounts.mount(forPath: resolved, device: sibling.device)
-            return DeviceIdentity(
-                path: file.name, fileType: .regular, device: sibling.device, fstype: mount?.fstype, mountPoint: mount?.mountPoint,
-                mountSource: mount?.source, filesystemMagic: magic, blockDevice: sibling.blockDevice)
-        }
+        let sameFilesystem =
+            sibling.map { $0.fileType == .regular && $0.device == DeviceProbe.deviceString(file.device) } ?? false
         return identify(
             name: file.name, resolvedPath: resolved, kind: file.kind, stDev: file.device, stRdev: file.rdev,
-            magic: magic, mounts: mounts, sysfs: sysfs)
+            magic: magic, mounts: mounts, sysfs: sysfs, knownBlockDevice: sameFilesystem ? .some(sibling?.blockDevice) : nil)
     }
 
     /// Identifies `path` (a file, a block device, or a directory) without opening it
@@ -80,9 +74,11 @@ public struct DeviceIdentity: Sendable, Equatable {
             stRdev: UInt64(st.st_rdev), magic: magic, mounts: mounts, sysfs: sysfs)
     }
 
+    /// `knownBlockDevice`, when given, is a regular file's block device tree already
+    /// read for another file of the same filesystem.
     static func identify(
         name: String, resolvedPath: String, kind: FileKind, stDev: UInt64, stRdev: UInt64, magic: UInt64?,
-        mounts: MountTable, sysfs: String
+        mounts: MountTable, sysfs: String, knownBlockDevice: BlockDeviceNode?? = nil
     ) -> DeviceIdentity {
         let fsDevice = DeviceProbe.deviceString(stDev)
         if kind == .block {
@@ -95,15 +91,19 @@ public struct DeviceIdentity: Sendable, Equatable {
                 mountSource: mount?.source, filesystemMagic: magic, blockDevice: BlockDeviceNode.read(device: device, sysfs: sysfs))
         }
         let mount = mounts.mount(forPath: resolvedPath, device: fsDevice)
-        var blockDevice = BlockDeviceNode.read(device: fsDevice, sysfs: sysfs)
-        if blockDevice == nil, let source = mount?.source, source.hasPrefix("/"),
-            let st = try? SystemCalls.stat(path: source), FileKind(mode: st.st_mode) == .block
-        {
-            // btrfs: the file's st_dev is anonymous; the mount source names the device.
-            blockDevice = BlockDeviceNode.read(device: DeviceProbe.deviceString(UInt64(st.st_rdev)), sysfs: sysfs)
-        }
         return DeviceIdentity(
             path: name, fileType: kind, device: fsDevice, fstype: mount?.fstype, mountPoint: mount?.mountPoint,
-            mountSource: mount?.source, filesystemMagic: magic, blockDevice: blockDevice)
+            mountSource: mount?.source, filesystemMagic: magic,
+            blockDevice: knownBlockDevice ?? filesystemBlockDevice(fsDevice, mount: mount, sysfs: sysfs))
+    }
+
+    /// The block device tree under a filesystem: its st_dev's, or for btrfs (whose
+    /// files carry an anonymous st_dev) the mount source's.
+    private static func filesystemBlockDevice(_ fsDevice: String, mount: MountEntry?, sysfs: String) -> BlockDeviceNode? {
+        if let node = BlockDeviceNode.read(device: fsDevice, sysfs: sysfs) { return node }
+        guard let source = mount?.source, source.hasPrefix("/"), let st = try? SystemCalls.stat(path: source),
+            FileKind(mode: st.st_mode) == .block
+        else { return nil }
+        return BlockDeviceNode.read(device: DeviceProbe.deviceString(UInt64(st.st_rdev)), sysfs: sysfs)
     }
 }
