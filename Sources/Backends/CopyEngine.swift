@@ -73,14 +73,16 @@ public final class CopyEngine: Sendable {
 
     /// Every backend this build has. Which are tried, and in what order, is the
     /// selector's choice per pair; each passes over pairs it cannot serve.
-    public static let standardBackends: [any CopyBackend] = [
-        ReflinkBackend(), CopyFileRangeBackend(), XCopyBackend(), AioBackend(),
-    ]
+    public static let standardBackends = standardBackends(aio: AioBackend())
 
     /// The same backends, the streaming one reusing io_setup contexts from `aioContexts`
     /// (a long-running agent's, whose jobs would each wait out a context's teardown).
     public static func standardBackends(aioContexts: AioContextPool) -> [any CopyBackend] {
-        [ReflinkBackend(), CopyFileRangeBackend(), XCopyBackend(), AioBackend(contextPool: aioContexts)]
+        standardBackends(aio: AioBackend(contextPool: aioContexts))
+    }
+
+    private static func standardBackends(aio: AioBackend) -> [any CopyBackend] {
+        [ReflinkBackend(), CopyFileRangeBackend(), XCopyBackend(), aio]
     }
 
     /// Identifies both ends and asks the selector, once per copy.
