@@ -1,6 +1,6 @@
-// Writes Sources/BuiltInProfiles/BuiltInProfiles.swift from hw-profiles/*.toml: each
-// profile read by the loader an override file goes through (ProfileParser, every check
-// of hw-profiles/README.md), then written out as Swift values. The binary carries the
+// Writes Sources/BuiltInProfiles/BuiltInProfiles.swift from hw-profiles/*.toml: the
+// directory loaded as an override directory is (ProfileSet.load: every check of
+// hw-profiles/README.md, patterns compiled), then written out as Swift values. The binary carries the
 // profiles as data and parses no TOML for them at run time (start-up cost), yet works
 // with no files installed.
 //
@@ -21,34 +21,6 @@ func fail(_ message: String) -> Never {
 let arguments = CommandLine.arguments.dropFirst()
 guard arguments.count == 2, let directory = arguments.first, let output = arguments.last else {
     fail("usage: generate-builtin-profiles HW_PROFILES_DIR OUTPUT_FILE")
-}
-
-/// The `*.toml` names of `directory`, sorted bytewise (one order on every machine).
-func profileFiles(in directory: String) -> [String] {
-    guard let dir = opendir(directory) else { fail("cannot read \(directory): \(String(cString: strerror(errno)))") }
-    defer { closedir(dir) }
-    var names: [String] = []
-    while let entry = readdir(dir) {
-        let name = withUnsafePointer(to: entry.pointee.d_name) {
-            $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-        }
-        if name.hasSuffix(".toml") && !name.hasPrefix(".") { names.append(name) }
-    }
-    return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-}
-
-func readText(_ path: String) -> String {
-    guard let file = fopen(path, "r") else { fail("cannot read \(path): \(String(cString: strerror(errno)))") }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = fread(&buffer, 1, buffer.count, file)
-        if n == 0 { break }
-        bytes += buffer[0..<n]
-    }
-    guard let text = String(validating: bytes, as: UTF8.self) else { fail("\(path) is not UTF-8") }
-    return text
 }
 
 /// A Swift string literal for any text: quotes, backslashes and control characters
@@ -95,12 +67,12 @@ func caseName(_ kind: FileKind) -> String {
 }
 
 /// `label: value` for each argument that is set, in the initializer's order.
-func arguments(_ pairs: [(String, String?)]) -> String {
+func labelled(_ pairs: [(String, String?)]) -> String {
     pairs.compactMap { label, value in value.map { "\(label): \($0)" } }.joined(separator: ", ")
 }
 
 func swiftSource(_ match: ProfileMatch) -> String {
-    let args = arguments([
+    let args = labelled([
         ("fstypes", match.fstypes.map(literal)),
         ("fileType", match.fileType.map(caseName)),
         ("vendor", match.vendor.map { "AnchoredPattern(uncompiled: \(literal($0.source)))" }),
@@ -112,7 +84,7 @@ func swiftSource(_ match: ProfileMatch) -> String {
 }
 
 func swiftSource(_ t: ProfileTunables) -> String {
-    let args = arguments([
+    let args = labelled([
         ("aioBlockSize", t.aioBlockSize.map { String($0) }),
         ("aioQueueDepth", t.aioQueueDepth.map { String($0) }),
         ("aioDirect", t.aioDirect.map { String($0) }),
@@ -140,34 +112,22 @@ func swiftSource(_ p: Profile) -> String {
     """
 }
 
-// Read and check every file; report every error, not only the first.
-var profiles: [Profile] = []
-var errors: [String] = []
-let trimmed = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
-let prefix = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
-let names = profileFiles(in: directory)
-if names.isEmpty { fail("no *.toml profiles in \(directory)") }
-for name in names {
-    let origin = ProfileOrigin(kind: .builtIn, path: "\(prefix)/\(name)")
-    do throws(ProfileError) {
-        let profile = try ProfileParser.parse(readText("\(trimmed)/\(name)"), origin: origin)
-        if let first = profiles.first(where: { $0.name == profile.name }) {
-            errors.append("\(origin.path): duplicate profile name '\(profile.name)' (also in \(first.origin.path))")
-        }
-        profiles.append(profile)
-    } catch {
-        errors.append("\(error)")
+// Every file read and checked as an override directory is (all errors reported, not
+// only the first; patterns compiled), then marked as built in.
+let profiles: [Profile]
+do throws(ProfileLoadErrors) {
+    let set = try ProfileSet.load(builtIn: [], directories: [(directory, true)])
+    let prefix = (directory.hasSuffix("/") ? String(directory.dropLast()) : directory).split(separator: "/").last.map(String.init)
+    profiles = set.profiles.map { profile in
+        var builtIn = profile
+        let file = profile.origin.path.split(separator: "/").last.map(String.init) ?? profile.origin.path
+        builtIn.origin = ProfileOrigin(kind: .builtIn, path: prefix.map { "\($0)/\(file)" } ?? file)
+        return builtIn
     }
+    .sorted { $0.origin.path.utf8.lexicographicallyPrecedes($1.origin.path.utf8) }
+} catch {
+    fail(error.errors.map(\.description).joined(separator: "\ngenerate-builtin-profiles: "))
 }
-if errors.isEmpty {
-    do throws(ProfileLoadErrors) {
-        let set = try ProfileSet.load(builtIn: profiles, directories: [])
-        try set.validatePatterns()
-    } catch {
-        errors.append("\(error)")
-    }
-}
-guard errors.isEmpty else { fail(errors.joined(separator: "\n")) }
 
 var source = """
     // Generated by `make profiles` (scripts/generate-builtin-profiles.sh) from
