@@ -93,6 +93,9 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // Shared by test targets: LIO's answers recorded in the device lab, hex vectors,
+        // a seeded generator.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "JSONTests",
             dependencies: ["JSON"]
@@ -103,11 +106,11 @@ let package = Package(
         ),
         .testTarget(
             name: "XCopyTests",
-            dependencies: ["XCopy"]
+            dependencies: ["XCopy", "TestSupport"]
         ),
         .testTarget(
             name: "ProfilesTests",
-            dependencies: ["Profiles", "BuiltInProfiles", "Backends", "XCopy"]
+            dependencies: ["Profiles", "BuiltInProfiles", "Backends", "XCopy", "TestSupport"]
         ),
         .testTarget(
             name: "BenchLibraryTests",
@@ -121,7 +124,7 @@ let package = Package(
         // that spares common invocations its start-up cost, fed the same arguments.
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["ssc-agent", "Backends", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["ssc-agent", "Backends", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Drive the built `ssc-agent` binary on loop-mounted filesystems and loop devices.
         .testTarget(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backends
+import TestSupport
 import XCTest
 
 @testable import ssc_agent
@@ -222,21 +223,5 @@ final class SimpleCommandLineTests: XCTestCase {
         tokens.shuffle(using: &random)
         for token in tokens { arguments += token }
         return arguments
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing vector comes back on the
-/// next run.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import Backends
 import BuiltInProfiles
 import Profiles
+import TestSupport
 import XCTest
 
 /// Identity and matching on recorded SCSI answers laid out as sysfs shows them, with
@@ -22,7 +23,7 @@ final class MatchingTests: XCTestCase {
     }
 
     func testLIOLogicalUnitFromRecordedAnswersIsTheLIOProfile() throws {
-        try sysfs.scsiDisk("sda", device: "8:0", hctl: "0:0:0:0", inquiry: Recorded.lioInquiryA, vpd83: Recorded.lioDeviceIdentificationA)
+        try sysfs.scsiDisk("sda", device: "8:0", hctl: "0:0:0:0", inquiry: LIO.Recorded.inquiryA, vpd83: LIO.Recorded.deviceIdentificationA)
         let id = try blockIdentity("8:0")
         let disk = try XCTUnwrap(id.blockDevice)
         XCTAssertEqual(disk.transport, "scsi")
@@ -42,7 +43,7 @@ final class MatchingTests: XCTestCase {
     }
 
     func testLIOUnitWithThreePCOffStillMatchesLIOAndSaysSo() throws {
-        try sysfs.scsiDisk("sdd", device: "8:48", hctl: "0:0:0:3", inquiry: Recorded.lioInquiryD, vpd83: nil)
+        try sysfs.scsiDisk("sdd", device: "8:48", hctl: "0:0:0:3", inquiry: LIO.Recorded.inquiryD, vpd83: nil)
         let id = try blockIdentity("8:48")
         XCTAssertEqual(id.blockDevice?.scsi?.threePC, false)
         XCTAssertEqual(id.blockDevice?.scsi?.designators, [])
@@ -78,7 +79,7 @@ final class MatchingTests: XCTestCase {
     }
 
     func testPartitionIsMatchedByItsWholeDisk() throws {
-        try sysfs.scsiDisk("sda", device: "8:0", hctl: "0:0:0:0", inquiry: Recorded.lioInquiryA, vpd83: Recorded.lioDeviceIdentificationA)
+        try sysfs.scsiDisk("sda", device: "8:0", hctl: "0:0:0:0", inquiry: LIO.Recorded.inquiryA, vpd83: LIO.Recorded.deviceIdentificationA)
         try sysfs.partition(of: "sda", diskDevice: "8:0", name: "sda1", device: "8:1", startSector: 2048)
         let id = try blockIdentity("8:1")
         XCTAssertEqual(id.blockDevice?.role, .partition)
@@ -88,8 +89,8 @@ final class MatchingTests: XCTestCase {
     }
 
     func testMultipathOverTwoPathsOfOneUnitMatchesAndMixedStacksFallToGeneric() throws {
-        try sysfs.scsiDisk("sda", device: "8:0", hctl: "0:0:0:0", inquiry: Recorded.lioInquiryA, vpd83: Recorded.lioDeviceIdentificationA)
-        try sysfs.scsiDisk("sdb", device: "8:16", hctl: "1:0:0:0", inquiry: Recorded.lioInquiryA, vpd83: Recorded.lioDeviceIdentificationA)
+        try sysfs.scsiDisk("sda", device: "8:0", hctl: "0:0:0:0", inquiry: LIO.Recorded.inquiryA, vpd83: LIO.Recorded.deviceIdentificationA)
+        try sysfs.scsiDisk("sdb", device: "8:16", hctl: "1:0:0:0", inquiry: LIO.Recorded.inquiryA, vpd83: LIO.Recorded.deviceIdentificationA)
         try sysfs.scsiDisk(
             "sdc", device: "8:32", hctl: "2:0:0:0", inquiry: Recorded.inquiry(vendor: "PURE", product: "FlashArray", revision: "8888"),
             vpd83: nil)

@@ -1,6 +1,7 @@
 import Backends
 import Glibc
 import Profiles
+import TestSupport
 import XCTest
 
 /// A scratch directory for one test, removed afterwards.
@@ -70,12 +71,6 @@ func profileText(name: String, order: [String] = ["aio"], match: String = "", tu
 
 func identity(_ path: String, fileType: FileKind = .regular, fstype: String? = nil, disk: BlockDeviceNode? = nil) -> DeviceIdentity {
     DeviceIdentity(path: path, fileType: fileType, device: "1:1", fstype: fstype, blockDevice: disk)
-}
-
-func hex(_ text: String) -> [UInt8] {
-    let digits = Array(text.filter { $0.isHexDigit })
-    precondition(digits.count % 2 == 0, "odd number of hex digits in test vector")
-    return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
 }
 
 func ascii(_ text: String, width: Int) -> [UInt8] {

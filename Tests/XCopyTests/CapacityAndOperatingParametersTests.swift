@@ -1,5 +1,6 @@
 import XCTest
 import XCopy
+import TestSupport
 
 /// READ CAPACITY(16) data (SBC-3 §5.16.2) and copy operating parameters (SPC-4 §6.18).
 final class CapacityAndOperatingParametersTests: XCTestCase {

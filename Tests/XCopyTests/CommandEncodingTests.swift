@@ -1,5 +1,6 @@
 import XCTest
 import XCopy
+import TestSupport
 
 /// CDBs, byte by byte, against the tables they implement.
 final class CommandEncodingTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 import XCopy
+import TestSupport
 
 /// The Device Identification VPD page (SPC-4 §7.8.6): designators, associations,
 /// designator types, and the choice of the one that names the logical unit.

@@ -1,5 +1,6 @@
 import XCTest
 import XCopy
+import TestSupport
 
 /// The LID1 parameter list (SPC-4 §6.3.1 header, §6.3.6.2 0xE4 target descriptors with
 /// §6.3.6.5 block device parameters, §6.3.7.5 0x02 segment descriptors), byte by byte.

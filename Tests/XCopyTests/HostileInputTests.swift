@@ -1,5 +1,6 @@
 import XCTest
 import XCopy
+import TestSupport
 
 /// Random and mutated buffers from a seeded generator: every decoder either parses or
 /// throws `.malformed`; none traps. 10,000 random cases per decoder, plus every

@@ -1,5 +1,6 @@
 import XCTest
 import XCopy
+import TestSupport
 
 /// Standard INQUIRY data (SPC-4 §6.6.2).
 final class InquiryTests: XCTestCase {

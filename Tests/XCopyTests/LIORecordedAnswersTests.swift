@@ -1,5 +1,6 @@
 import XCTest
 import XCopy
+import TestSupport
 
 /// The raw answers recorded from LIO in the device lab decode to what the lab reports,
 /// and the vector builders used for the other LUNs reproduce them byte for byte.

@@ -1,5 +1,6 @@
 import XCTest
 import XCopy
+import TestSupport
 
 /// SCSIDevice driven by a fake transport replaying LIO's answers: the commands it
 /// sends, how it decodes the answers, and UNIT ATTENTION handling.

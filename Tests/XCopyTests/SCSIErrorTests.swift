@@ -1,6 +1,7 @@
 import SystemPackage
 import XCTest
 import XCopy
+import TestSupport
 
 final class SCSIErrorTests: XCTestCase {
     func testClassification() throws {

@@ -2,6 +2,7 @@ import Foundation
 import SystemPackage
 import XCTest
 import XCopy
+import TestSupport
 
 /// SGIODevice on things that are not SCSI devices: clear errors, no crash. (Real SCSI
 /// is exercised in the device lab; this machine's kernel has none.)

@@ -1,5 +1,6 @@
 import XCTest
 import XCopy
+import TestSupport
 
 /// Sense data (SPC-4 §4.5): fixed format 0x70/0x71 (§4.5.3) and descriptor format
 /// 0x72/0x73 (§4.5.2), sense keys (§4.5.6) and the ASC/ASCQ table (Annex D).

@@ -1,46 +1,14 @@
 import Foundation
 import XCTest
 
+import TestSupport
 import XCopy
-
-/// Bytes from a hex string; spaces, newlines and "|" separators are ignored, so vectors
-/// can be laid out field by field.
-func hex(_ text: String) -> [UInt8] {
-    let digits = text.filter { $0.isHexDigit }
-    precondition(digits.count % 2 == 0, "odd number of hex digits in test vector")
-    var bytes: [UInt8] = []
-    var index = digits.startIndex
-    while index < digits.endIndex {
-        let next = digits.index(index, offsetBy: 2)
-        bytes.append(UInt8(digits[index..<next], radix: 16)!)
-        index = next
-    }
-    return bytes
-}
 
 /// ASCII bytes of a string, padded with `pad` to `width` when given.
 func ascii(_ text: String, width: Int? = nil, pad: UInt8 = 0x20) -> [UInt8] {
     var bytes = Array(text.utf8)
     if let width { bytes += [UInt8](repeating: pad, count: max(0, width - bytes.count)) }
     return bytes
-}
-
-/// SplitMix64: a tiny seeded generator, so the hostile-input cases are the same on
-/// every run and a failure can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func bytes(count: Int) -> [UInt8] {
-        (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
-    }
 }
 
 /// A SCSITransport that replays answers in order and records every command, the way a
