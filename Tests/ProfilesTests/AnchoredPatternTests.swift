@@ -1,4 +1,5 @@
-import Profiles
+import BuiltInProfiles
+@testable import Profiles
 import Synchronization
 import XCTest
 
@@ -38,7 +39,9 @@ final class AnchoredPatternTests: XCTestCase {
     }
 
     func testUncompiledPatternsCompileOnFirstUseFromManyThreads() {
-        let pattern = AnchoredPattern(uncompiled: "PURE|NETAPP")
+        // Not of the literal shape, so the regex is compiled, once, by whichever thread comes first.
+        let pattern = AnchoredPattern(uncompiled: "PURE|NETAPP[0-9]?")
+        XCTAssertFalse(pattern.isLiteral)
         let results = Mutex([Bool](repeating: false, count: 64))
         DispatchQueue.concurrentPerform(iterations: 64) { i in
             let matched = pattern.matches(i % 2 == 0 ? "PURE" : "NETAPPX")
@@ -46,5 +49,52 @@ final class AnchoredPatternTests: XCTestCase {
         }
         let seen = results.withLock { $0 }
         for i in 0..<64 { XCTAssertEqual(seen[i], i % 2 == 0, "\(i)") }
+    }
+
+    // MARK: literal alternatives, matched without the regex library
+
+    /// Every built-in vendor, product and revision rule has the literal shape: a copy
+    /// never compiles a regular expression.
+    func testEveryBuiltInPatternIsMatchedWithoutTheRegexLibrary() {
+        for profile in BuiltInProfiles.all {
+            for pattern in [profile.match.vendor, profile.match.product, profile.match.revision].compactMap({ $0 }) {
+                XCTAssertTrue(pattern.isLiteral, "\(profile.name): /\(pattern.source)/")
+            }
+        }
+    }
+
+    func testShapesOutsideTheLiteralSubsetGoToTheRegexLibrary() throws {
+        // Uncompiled: some of these are not valid expressions at all, which is beside the point here.
+        for source in ["2145[0-9]?", "OPEN-[A-Z]+", "a|", "|a", "(a)|(b)", ".*", "A.B", "A*", "(A|B)+", "A\\.B", "^A", "A$", "()", "(A", "A{2}", "\u{7F}", "é"] {
+            XCTAssertFalse(AnchoredPattern(uncompiled: source).isLiteral, source)
+        }
+        for source in ["LIO-ORG", "HITACHI|HP|HPE", "OPEN-.*", "(RAID|DISK|VRAID).*", "(A|B)", "A.*|B", "LUN C-Mode", "3PARdata"] {
+            XCTAssertTrue(try AnchoredPattern(source).isLiteral, source)
+        }
+    }
+
+    /// The literal matcher answers as regexec(3) does on the same anchored pattern, for
+    /// exact, prefix, longer, shorter, case-changed, empty, NUL- and newline-carrying and
+    /// non-ASCII values.
+    func testLiteralMatcherAgreesWithTheRegexLibrary() throws {
+        let sources = [
+            "LIO-ORG", "FILEIO|IBLOCK|RAMDISK-MCP|RAMDISK-DR", "HITACHI|HP|HPE", "OPEN-.*", "(RAID|DISK|VRAID).*",
+            "2145.*", "LUN.*", "(A|B)", "A.*|BC", "LUN C-Mode", "X",
+        ]
+        let values = [
+            "", "LIO-ORG", "LIO-ORG ", "LIO-OR", "lio-org", "FILEIO", "IBLOCK", "RAMDISK-MCP", "RAMDISK", "HP", "HPE", "HPX",
+            "HITACHI", "OPEN-", "OPEN-V", "OPEN-V\nX", "OPEN", "RAID", "RAID 5", "VRAID", "XRAID", "DISK\u{0}", "2145", "21457",
+            "LUN", "LUN C-Mode", "LUN\u{0}X", "LIO-ORG\u{0}", "LIO-ORG\u{0}X", "A", "B", "AB", "A\u{0}", "BC", "BCD", "Aé",
+            "é", "X", "XX", "x",
+        ]
+        for source in sources {
+            let literal = try AnchoredPattern(source)
+            let regex = try AnchoredPattern(regexOnly: source)
+            XCTAssertTrue(literal.isLiteral, source)
+            XCTAssertFalse(regex.isLiteral, source)
+            for value in values {
+                XCTAssertEqual(literal.matches(value), regex.matches(value), "/\(source)/ against \(value.debugDescription)")
+            }
+        }
     }
 }
