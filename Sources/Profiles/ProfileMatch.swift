@@ -49,15 +49,15 @@ public struct ProfileMatch: Sendable, Equatable {
         if let fstypes {
             guard identity.fileType == .regular, let fstype = identity.fstype, fstypes.contains(fstype) else {
                 let what = identity.fileType == .regular ? "its filesystem is \(identity.fstype ?? "unknown")" : "it is not a regular file"
-                return .mismatch("fstype \(fstypes.joined(separator: "|")), but \(what)")
+                return .mismatch("fstype \(fstypes.list(separator: "|")), but \(what)")
             }
             reasons.append("fstype \(fstype)")
         }
         let leaves = identity.leaves
         if let transports {
             guard !leaves.isEmpty, leaves.allSatisfy({ transports.contains($0.transport) }) else {
-                let seen = leaves.isEmpty ? "no block device" : leaves.map(\.transport).joined(separator: ", ")
-                return .mismatch("transport \(transports.joined(separator: "|")), but \(seen)")
+                let seen = leaves.isEmpty ? "no block device" : leaves.map(\.transport).list(separator: ", ")
+                return .mismatch("transport \(transports.list(separator: "|")), but \(seen)")
             }
             reasons.append("transport \(leaves[0].transport)")
         }
@@ -78,7 +78,7 @@ public struct ProfileMatch: Sendable, Equatable {
         guard let pattern else { return nil }
         let values = leaves.map(value)
         guard !values.isEmpty, values.allSatisfy({ $0.map(pattern.matches) ?? false }) else {
-            let seen = values.isEmpty ? "no disk" : values.map { $0.map { "'\($0)'" } ?? "none" }.joined(separator: ", ")
+            let seen = values.isEmpty ? "no disk" : values.map { $0.map { "'\($0)'" } ?? "none" }.list(separator: ", ")
             return "\(key) /\(pattern.source)/, but the disk reports \(seen)"
         }
         reasons.append("\(key) '\(values[0] ?? "")' ~ /\(pattern.source)/")
@@ -89,12 +89,12 @@ public struct ProfileMatch: Sendable, Equatable {
     public var summary: String {
         var parts: [String] = []
         if let fileType { parts.append("file_type=\(fileType.rawValue)") }
-        if let fstypes { parts.append("fstype=\(fstypes.joined(separator: "|"))") }
-        if let transports { parts.append("transport=\(transports.joined(separator: "|"))") }
+        if let fstypes { parts.append("fstype=\(fstypes.list(separator: "|"))") }
+        if let transports { parts.append("transport=\(transports.list(separator: "|"))") }
         if let vendor { parts.append("vendor=/\(vendor.source)/") }
         if let product { parts.append("product=/\(product.source)/") }
         if let revision { parts.append("revision=/\(revision.source)/") }
-        return parts.isEmpty ? "any device" : parts.joined(separator: " ")
+        return parts.isEmpty ? "any device" : parts.list(separator: " ")
     }
 }
 

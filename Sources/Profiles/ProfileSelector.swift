@@ -49,11 +49,11 @@ public struct ProfileSelection: Sendable {
             "destination \(destinationIdentity.path): profile \(destinationProfile.name) (\(destination.reason))",
         ]
         if sourceProfile.name == destinationProfile.name {
-            explanation.append("order of \(sourceProfile.name): \(order.map(\.rawValue).joined(separator: ", "))")
+            explanation.append("order of \(sourceProfile.name): \(order.map(\.rawValue).list(separator: ", "))")
         } else {
             order = order.filter(destinationProfile.order.contains)
             explanation.append(
-                "profiles differ: backends both list, in \(sourceProfile.name)'s order: \(order.map(\.rawValue).joined(separator: ", "))")
+                "profiles differ: backends both list, in \(sourceProfile.name)'s order: \(order.map(\.rawValue).list(separator: ", "))")
         }
         for name in BackendName.allCases where !order.contains(name) {
             let lists = { (p: Profile) in p.order.contains(name) }

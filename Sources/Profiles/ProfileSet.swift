@@ -196,10 +196,10 @@ public struct ProfileChoice: Sendable {
 
     /// One sentence: "xfs (fstype xfs)", "generic (matches every device)".
     public var reason: String {
-        var text = matched.isEmpty ? "matches every device" : matched.joined(separator: ", ")
+        var text = matched.isEmpty ? "matches every device" : matched.list(separator: ", ")
         text += "; \(profile.match.specificity) rule(s)"
-        if !tiedWith.isEmpty { text += "; tied with \(tiedWith.joined(separator: ", ")), first by name wins" }
-        if !alsoMatching.isEmpty { text += "; less specific matches: \(alsoMatching.joined(separator: ", "))" }
+        if !tiedWith.isEmpty { text += "; tied with \(tiedWith.list(separator: ", ")), first by name wins" }
+        if !alsoMatching.isEmpty { text += "; less specific matches: \(alsoMatching.list(separator: ", "))" }
         return text
     }
 }
