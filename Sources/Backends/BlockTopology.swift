@@ -203,10 +203,25 @@ func readBinaryFile(_ path: String) -> [UInt8]? {
 }
 
 extension String {
+    /// The string without leading and trailing whitespace (`Character.isWhitespace`).
+    /// Sysfs attributes, which every copy reads a dozen of, end in an ASCII newline:
+    /// those are trimmed on their bytes, and only an end that is not ASCII goes through
+    /// Character, whose grapheme and Unicode property look-ups cost far more.
     var trimmed: String {
-        var s = Substring(self)
-        while let c = s.first, c.isWhitespace { s = s.dropFirst() }
-        while let c = s.last, c.isWhitespace { s = s.dropLast() }
-        return String(s)
+        func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: " ") || (byte >= 0x09 && byte <= 0x0D)
+        }
+        let bytes = utf8
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, isASCIIWhitespace(bytes[start]) { start = bytes.index(after: start) }
+        while start < end, isASCIIWhitespace(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        guard start == end || (bytes[start] < 0x80 && bytes[bytes.index(before: end)] < 0x80) else {
+            var s = Substring(self)
+            while let c = s.first, c.isWhitespace { s = s.dropFirst() }
+            while let c = s.last, c.isWhitespace { s = s.dropLast() }
+            return String(s)
+        }
+        return String(Substring(self.utf8[start..<end]))
     }
 }

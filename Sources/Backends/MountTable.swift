@@ -27,37 +27,74 @@ public struct MountTable: Sendable {
 
     /// Reads /proc/self/mountinfo; an empty table when it cannot be read.
     public static func current() -> MountTable {
-        guard let text = readWholeFile("/proc/self/mountinfo") else { return MountTable(entries: []) }
-        return MountTable(parsing: text)
+        guard let bytes = readBinaryFile("/proc/self/mountinfo") else { return MountTable(entries: []) }
+        return MountTable(parsing: bytes)
     }
 
     public init(parsing text: String) {
-        entries = text.split(separator: "\n").compactMap(Self.parse)
+        self.init(parsing: Array(text.utf8))
+    }
+
+    /// Parses the table's bytes field by field. Every copy reads the table; splitting it
+    /// into Substrings with the generic collection algorithms cost more at run time
+    /// (their type metadata is built on first use) than all the rest of identifying a
+    /// file.
+    public init(parsing bytes: [UInt8]) {
+        var entries: [MountEntry] = []
+        var fields: [Range<Int>] = []
+        bytes.withUnsafeBufferPointer { text in
+            var lineStart = 0
+            for index in 0...text.count where index == text.count || text[index] == UInt8(ascii: "\n") {
+                if let entry = Self.parse(text, line: lineStart..<index, fields: &fields) { entries.append(entry) }
+                lineStart = index + 1
+            }
+        }
+        self.entries = entries
     }
 
     /// "36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw": the
-    /// optional fields end at the lone "-".
-    static func parse(_ line: Substring) -> MountEntry? {
-        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-        guard fields.count >= 10, let dash = fields.firstIndex(of: "-"), dash + 2 < fields.count else { return nil }
+    /// optional fields end at the lone "-". `fields` is scratch space, reused per line.
+    static func parse(_ text: UnsafeBufferPointer<UInt8>, line: Range<Int>, fields: inout [Range<Int>]) -> MountEntry? {
+        fields.removeAll(keepingCapacity: true)
+        var fieldStart: Int? = nil
+        for index in line {
+            if text[index] == UInt8(ascii: " ") {
+                if let start = fieldStart { fields.append(start..<index) }
+                fieldStart = nil
+            } else if fieldStart == nil {
+                fieldStart = index
+            }
+        }
+        if let start = fieldStart { fields.append(start..<line.upperBound) }
+        guard fields.count >= 10,
+            let dash = fields.firstIndex(where: { $0.count == 1 && text[$0.lowerBound] == UInt8(ascii: "-") }),
+            dash + 2 < fields.count
+        else { return nil }
         return MountEntry(
-            device: String(fields[2]), root: unescape(fields[3]), mountPoint: unescape(fields[4]),
-            fstype: String(fields[dash + 1]), source: unescape(fields[dash + 2]))
+            device: String(decoding: UnsafeBufferPointer(rebasing: text[fields[2]]), as: UTF8.self),
+            root: unescape(text, fields[3]), mountPoint: unescape(text, fields[4]),
+            fstype: String(decoding: UnsafeBufferPointer(rebasing: text[fields[dash + 1]]), as: UTF8.self),
+            source: unescape(text, fields[dash + 2]))
     }
 
-    /// mountinfo escapes space, tab, newline and backslash as \ooo.
-    static func unescape(_ field: Substring) -> String {
-        guard field.contains("\\") else { return String(field) }
+    /// mountinfo escapes space, tab, newline and backslash as \ooo (three octal digits).
+    static func unescape(_ text: UnsafeBufferPointer<UInt8>, _ field: Range<Int>) -> String {
+        func octal(_ index: Int) -> UInt8? {
+            let byte = text[index]
+            return byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "7") ? byte - UInt8(ascii: "0") : nil
+        }
         var bytes: [UInt8] = []
-        var chars = Array(field.utf8)[...]
-        while let c = chars.popFirst() {
-            if c == UInt8(ascii: "\\"), chars.count >= 3,
-                let value = UInt8(String(decoding: chars.prefix(3), as: UTF8.self), radix: 8)
+        bytes.reserveCapacity(field.count)
+        var index = field.lowerBound
+        while index < field.upperBound {
+            if text[index] == UInt8(ascii: "\\"), index + 3 < field.upperBound,
+                let high = octal(index + 1), let middle = octal(index + 2), let low = octal(index + 3), high <= 3
             {
-                bytes.append(value)
-                chars = chars.dropFirst(3)
+                bytes.append(high << 6 | middle << 3 | low)
+                index += 4
             } else {
-                bytes.append(c)
+                bytes.append(text[index])
+                index += 1
             }
         }
         return String(decoding: bytes, as: UTF8.self)

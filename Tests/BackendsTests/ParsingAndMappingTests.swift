@@ -26,6 +26,26 @@ final class MountTableTests: XCTestCase {
         XCTAssertEqual(table.mount(forPath: "/etc/hosts", device: "254:0")?.fstype, "ext4")
         XCTAssertNil(MountTable(parsing: "garbage line\n\n").mount(forPath: "/x", device: "1:1"))
     }
+
+    /// The kernel's \ooo escapes decode to their byte; anything else after a backslash
+    /// (too short, not octal, above 0o377) stays as it is.
+    func testUnescapesOctalEscapesAndKeepsEverythingElse() {
+        let table = MountTable(parsing: #"""
+            50 22 7:2 / /mnt/tab\011here rw - xfs /dev/back\134slash rw
+            51 22 7:3 / /mnt/new\012line rw shared:1 master:2 - ext4 /dev/loop3 rw
+            52 22 7:4 / /mnt/short\04 rw - ext4 /dev/loop4 rw
+            53 22 7:5 / /mnt/not\09octal rw - ext4 /dev/loop5 rw
+            54 22 7:6 / /mnt/big\400 rw - ext4 /dev/loop6 rw
+            55 22   7:7  /  /mnt/spaced  rw  -  ext4  /dev/loop7  rw
+            56 22 7:8 / /mnt/no-dash rw ext4 /dev/loop8 rw x
+            """#)
+        XCTAssertEqual(table.entries.map(\.mountPoint), [
+            "/mnt/tab\there", "/mnt/new\nline", "/mnt/short\\04", "/mnt/not\\09octal", "/mnt/big\\400", "/mnt/spaced",
+        ])
+        XCTAssertEqual(table.entries[0].source, "/dev/back\\slash")
+        XCTAssertEqual(table.entries[1].fstype, "ext4", "the optional fields end at the lone dash")
+        XCTAssertEqual(table.entries[5].device, "7:7")
+    }
 }
 
 final class ErrorMappingTests: XCTestCase {
