@@ -25,6 +25,15 @@
 #                                the page faults at start (every relocated data page is
 #                                copied). Nothing here uses those libraries; if something
 #                                ever does, the link fails with its undefined symbol.
+#   -disable-concrete-type-     a generic type with concrete arguments (Range<Int>,
+#     metadata-mangled-name-    Result<[Entry], ProfileError>, an array of tuples) gets its
+#     accessors                 metadata from an accessor that passes the witness tables
+#                               it was compiled with, instead of from its mangled name:
+#                               the runtime then demangles nothing and, for each generic
+#                               requirement (Int: Comparable, ProfileError: Error), scans
+#                               none of the binary's 4000 conformance records. The first
+#                               use of each such type in a process cost a scan: 31% of
+#                               a plain copy's instructions (1.81 M of them; 1.25 M now).
 #
 # Extra arguments go to swift build. Tests/CLITests/ReleaseBinaryTests.swift checks the
 # result (static-pie, ASLR, no Foundation, copies, override profiles).
@@ -51,5 +60,6 @@ for library in Foundation FoundationInternationalization CoreFoundation _Foundat
     unlinked+=(-Xswiftc -Xfrontend -Xswiftc -disable-autolink-library -Xswiftc -Xfrontend -Xswiftc "$library")
 done
 exec swift build -c release "${scratch[@]}" --static-swift-stdlib --disable-local-rpath \
+    -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
     -Xswiftc -use-ld=lld -Xswiftc -Xclang-linker -Xswiftc -Wno-unused-command-line-argument \
     "${link[@]}" "${unlinked[@]}" "$@"
