@@ -73,6 +73,10 @@ apt_update_once() {
     fi
 }
 
+# The host's qemu-system-x86 (bookworm: 7.2) stays in the list although the lab
+# boots bookworm-backports' qemu (below): it is the fallback, and its
+# dependencies are the shared libraries the unpacked backports binary links
+# (libslirp0, libfdt1, libcapstone4, libpmem1, ...), which nothing else installs.
 ensure_packages() {
     local missing=() p
     for p in qemu-system-x86 busybox-static sg3-utils ddpt kmod xz-utils cpio; do
@@ -154,6 +158,193 @@ else
     log "kernel cached in $KDIR"
 fi
 
+# -------------------------------------------------------------------- qemu
+# qemu-system-x86 from bookworm-backports (qemu >= 8 translates x86 code
+# position-independently, so a new process's code at a new ASLR address is not
+# translated again; bookworm's 7.2 translates it per virtual address), fetched
+# through a private apt state in $CACHE/apt with its own sources list: the host's
+# apt configuration and installed packages stay as they are.  The .debs are
+# unpacked into $CACHE/qemu-<version>/ and run from there (-L for the firmware,
+# QEMU_MODULE_DIR for the modules).  LAB_QEMU: unset or "auto" (backports, else
+# the host's qemu), "backports" (no fallback), "system" (the host's
+# qemu-system-x86), or the path of a qemu-system-x86_64 binary.
+QEMU_SUITE=bookworm-backports
+QAPT=$CACHE/apt
+QAPT_UPDATED=0
+QEMU_BIN=
+QEMU_ENV=()     # QEMU_MODULE_DIR=... for an unpacked tree
+QEMU_ARGS=()    # -L ... for an unpacked tree
+
+qapt() { # apt-get|apt-cache ARGS...: with the private sources, lists and cache
+    local tool=$1; shift
+    "$tool" -o Dir::Etc::SourceList="$QAPT/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+        -o Dir::State::Lists="$QAPT/lists" -o Dir::Cache="$QAPT/cache" "$@"
+}
+qapt_update() {
+    QAPT_UPDATED=1
+    log "apt-get update (private state in $QAPT: bookworm, -updates, -security, -backports)"
+    # apt-get update exits 0 when it cannot reach the mirror: "Err:" lines tell
+    if qapt apt-get update -q >"$OUT/apt-qemu-update.log" 2>&1 &&
+        ! grep -q '^Err:' "$OUT/apt-qemu-update.log"; then
+        return 0
+    fi
+    log "apt-get update of the private state failed (offline?): see $OUT/apt-qemu-update.log"
+    return 1
+}
+# "QEMU_VERSION SEABIOS_VERSION" by the private lists (one apt-cache call: each
+# costs 0.5 s): qemu-system-x86's version in $QEMU_SUITE, seabios's there or
+# else its newest; nothing when the lists do not have qemu-system-x86 there.
+qapt_versions() {
+    qapt apt-cache madison qemu-system-x86 seabios 2>/dev/null | awk -F' *[|] *' -v s=" $QEMU_SUITE/" '
+        { sub(/^ +/, "", $1) }
+        $1 == "seabios" && sb == "" { sb = $2 }
+        $1 == "seabios" && index($3, s) && !sbb { sb = $2; sbb = 1 }
+        $1 == "qemu-system-x86" && index($3, s) && q == "" { q = $2 }
+        END { if (q != "" && sb != "") print q, sb }'
+}
+# A qemu-system-x86_64 in an unpacked tree (DIR/usr/bin/qemu-system-x86_64): its
+# own firmware and modules, found only through -L and QEMU_MODULE_DIR (Debian's
+# binary looks in /usr/share/qemu, /usr/share/seabios and
+# /usr/lib/x86_64-linux-gnu/qemu, the host's 7.2 files, otherwise).
+use_qemu_tree() { # DIR
+    QEMU_BIN=$1/usr/bin/qemu-system-x86_64
+    QEMU_ARGS=(); QEMU_ENV=()
+    [ -d "$1/usr/share/qemu" ] && QEMU_ARGS+=(-L "$1/usr/share/qemu")
+    [ -d "$1/usr/share/seabios" ] && QEMU_ARGS+=(-L "$1/usr/share/seabios")
+    [ -d "$1/usr/lib/x86_64-linux-gnu/qemu" ] && QEMU_ENV=(QEMU_MODULE_DIR="$1/usr/lib/x86_64-linux-gnu/qemu")
+    return 0
+}
+qemu_version_line() { # the first line of --version, nothing when it does not run
+    env "${QEMU_ENV[@]}" "$QEMU_BIN" "${QEMU_ARGS[@]}" --version 2>/dev/null | head -1
+}
+
+# Resolve, download and unpack the backports qemu; on success use_qemu_tree.
+fetch_backports_qemu() {
+    local qver sver dir want p name v deb tmp missing lib
+    mkdir -p "$QAPT/lists/partial" "$QAPT/cache/archives/partial" "$CACHE/debs"
+    local keyring=/usr/share/keyrings/debian-archive-keyring.gpg opt=
+    [ -f "$keyring" ] && opt="[signed-by=$keyring] "
+    cat >"$QAPT/sources.list" <<EOF
+deb ${opt}http://deb.debian.org/debian bookworm main
+deb ${opt}http://deb.debian.org/debian bookworm-updates main
+deb ${opt}http://deb.debian.org/debian-security bookworm-security main
+deb ${opt}http://deb.debian.org/debian $QEMU_SUITE main
+EOF
+    while :; do
+        # The lists are fetched once and then kept: later runs resolve the same
+        # version offline.  They are updated again only when a download fails
+        # (a newer version replaced it on the mirror).
+        read -r qver sver < <(qapt_versions) || true
+        if [ -z "$qver" ]; then
+            if [ "$QAPT_UPDATED" = 0 ]; then
+                qapt_update || QAPT_UPDATED=failed   # what it fetched may still do
+                continue
+            fi
+            [ "$QAPT_UPDATED" = failed ] ||
+                log "the private lists have no qemu-system-x86 (and seabios) in $QEMU_SUITE"
+            return 1
+        fi
+        dir=$CACHE/qemu-${qver#*:}
+        want="qemu-system-x86=$qver qemu-system-common=$qver qemu-system-data=$qver seabios=$sver"
+        if [ -f "$dir/.ready" ] && [ "$(cat "$dir/.ready")" = "$want" ]; then
+            log "qemu $qver cached in $dir"
+            use_qemu_tree "$dir"
+            return 0
+        fi
+        missing=()
+        for p in $want; do
+            name=${p%%=*}; v=${p#*=}
+            ls "$CACHE/debs/${name}_${v//:/%3a}_"*.deb >/dev/null 2>&1 || missing+=("$p")
+        done
+        if [ ${#missing[@]} -gt 0 ]; then
+            log "apt-get download ${missing[*]} (private state)"
+            tmp=$(mktemp -d "$CACHE/dl.XXXXXX")
+            if (cd "$tmp" && qapt apt-get download -q "${missing[@]}" >"$OUT/apt-qemu-download.log" 2>&1); then
+                mv "$tmp"/*.deb "$CACHE/debs/"
+                rm -rf "$tmp"
+            else
+                rm -rf "$tmp"
+                log "apt-get download failed (see $OUT/apt-qemu-download.log)"
+                # stale lists name a version the mirror no longer has: update once
+                [ "$QAPT_UPDATED" = 0 ] && qapt_update && continue
+                return 1
+            fi
+        fi
+        log "unpacking qemu $qver, seabios $sver into $dir"
+        rm -rf "$dir" "$dir.tmp"
+        for p in $want; do
+            name=${p%%=*}; v=${p#*=}
+            deb=$(ls "$CACHE/debs/${name}_${v//:/%3a}_"*.deb | head -1)
+            dpkg -x "$deb" "$dir.tmp" || { log "dpkg -x $deb failed"; rm -rf "$dir.tmp"; return 1; }
+        done
+        # the libraries come from the host (see ensure_packages); check them
+        lib=$(ldd "$dir.tmp/usr/bin/qemu-system-x86_64" 2>&1 | awk '/not found/ { print $1 }' | xargs)
+        if [ -n "$lib" ]; then
+            log "the backports qemu misses libraries on this host: $lib"
+            rm -rf "$dir.tmp"
+            return 1
+        fi
+        use_qemu_tree "$dir.tmp"
+        if [ -z "$(qemu_version_line)" ]; then
+            log "the unpacked backports qemu does not run ($QEMU_BIN --version)"
+            rm -rf "$dir.tmp"
+            return 1
+        fi
+        mv "$dir.tmp" "$dir"
+        echo "$want" >"$dir/.ready"
+        use_qemu_tree "$dir"
+        return 0
+    done
+}
+
+# The newest qemu tree in the cache that is ready, for when apt cannot help.
+cached_qemu() {
+    local r
+    r=$(ls "$CACHE"/qemu-*/.ready 2>/dev/null | sort -V | tail -1 || true)
+    [ -n "$r" ] && dirname "$r"
+}
+
+case ${LAB_QEMU:-auto} in
+    auto|backports)
+        # one run at a time fetches (the lists' lock would refuse a second update)
+        exec 8>"$CACHE/.qemu.lock"
+        flock 8
+        if fetch_backports_qemu; then
+            :
+        elif old=$(cached_qemu); then
+            log "using the cached qemu in $old"
+            use_qemu_tree "$old"
+        elif [ "${LAB_QEMU:-auto}" = backports ]; then
+            die "LAB_QEMU=backports: no qemu from $QEMU_SUITE (fetch failed, none cached)"
+        else
+            log "no qemu from $QEMU_SUITE (fetch failed, none cached): falling back to the host's qemu-system-x86"
+            QEMU_BIN=$(command -v qemu-system-x86_64 || true)
+        fi
+        exec 8>&-
+        ;;
+    system)
+        log "LAB_QEMU=system: the host's qemu-system-x86"
+        QEMU_BIN=$(command -v qemu-system-x86_64 || true)
+        ;;
+    */*)
+        [ -f "$LAB_QEMU" ] && [ -x "$LAB_QEMU" ] || die "LAB_QEMU is not an executable file: $LAB_QEMU"
+        QEMU_BIN=$(cd "$(dirname "$LAB_QEMU")" && pwd)/$(basename "$LAB_QEMU")
+        # DIR/usr/bin/qemu-system-x86_64 of an unpacked tree (such as
+        # $CACHE/qemu-*/ or a dpkg -x of one's own) runs with DIR's firmware and modules
+        root=${QEMU_BIN%/usr/bin/qemu-system-x86_64}
+        if [ "$root" != "$QEMU_BIN" ] && [ -n "$root" ] && [ -d "$root/usr/share/qemu" ]; then
+            use_qemu_tree "$root"
+        fi
+        ;;
+    *) die "LAB_QEMU: auto, backports, system or the path of a qemu-system-x86_64 (not '$LAB_QEMU')" ;;
+esac
+[ -n "$QEMU_BIN" ] || die "no qemu-system-x86_64 found"
+QEMU_VERSION_LINE=$(qemu_version_line)
+[ -n "$QEMU_VERSION_LINE" ] || die "$QEMU_BIN --version failed"
+QEMU_VERSION=${QEMU_VERSION_LINE#QEMU emulator version }
+QEMU_VERSION=${QEMU_VERSION//[^A-Za-z0-9 _.,:()+~-]/}   # quoted in lab.conf
+log "qemu: $QEMU_BIN ($QEMU_VERSION_LINE)${QEMU_ARGS[*]:+ ${QEMU_ARGS[*]}}${QEMU_ENV[*]:+ ${QEMU_ENV[*]}}"
+
 # --------------------------------------------------------------- initramfs
 ROOT=$OUT/initramfs
 rm -rf "$ROOT"
@@ -229,6 +420,7 @@ if [ -n "$BINARY" ]; then
 fi
 cat >"$ROOT/lab/lab.conf" <<EOF
 LAB_KERNEL=$KVER
+LAB_QEMU_VERSION='$QEMU_VERSION'
 LAB_TEST_TIMEOUT=$TEST_TIMEOUT
 SSC_AGENT=$SSC_AGENT
 SSC_FRONT=$SSC_FRONT
@@ -255,15 +447,18 @@ RESULTS=$OUT/results.txt
 CONSOLE=$OUT/console.log
 rm -f "$RESULTS" "$CONSOLE"
 : >"$RESULTS"
-log "booting guest (timeout ${TIMEOUT}s); console -> stdout and $CONSOLE"
+log "booting guest under $QEMU_BIN ($QEMU_VERSION_LINE), timeout ${TIMEOUT}s; console -> stdout and $CONSOLE"
 # ttyS0: console (kernel + test output) to stdout; ttyS1: result lines only,
 # into a file that nothing else writes to, so kernel messages cannot garble them.
 set +e
 # stdin is /dev/null: the guest needs no input, and the terminal stays out of
 # raw mode (Ctrl-C stops the run through timeout).
-timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
+# -audiodev none: the VM has no sound device anyway, and qemu 10 does not probe
+# audio drivers, which makes it look for ui-opengl.so (not in the backports
+# tree), load the host's 7.2 one and print "failed to initialize module".
+timeout -k 10 "$TIMEOUT" env "${QEMU_ENV[@]}" "$QEMU_BIN" "${QEMU_ARGS[@]}" \
     -accel tcg,thread=multi -cpu max -m 1024 -smp 2 -nographic \
-    -no-reboot -nic none \
+    -no-reboot -nic none -audiodev none,id=noaudio \
     -kernel "$KDIR/vmlinux" -initrd "$OUT/initramfs.cpio" \
     -append "console=ttyS0 quiet loglevel=3 panic=-1" \
     -serial mon:stdio -serial "file:$RESULTS" </dev/null 2>&1 |
@@ -281,7 +476,7 @@ elif ! grep -qx 'LAB-DONE' "$RESULTS.clean"; then
     echo "FAIL lab-guest: guest stopped before finishing (qemu status $qrc); see $CONSOLE" >>"$OUT/summary.txt"
 fi
 echo
-echo "==== lab results (kernel $KVER) ===="
+echo "==== lab results (kernel $KVER, qemu $QEMU_VERSION) ===="
 grep -E '^INFO ' "$RESULTS.clean" || true
 cat "$OUT/summary.txt"
 passed=$(grep -c '^PASS ' "$OUT/summary.txt" || true)
