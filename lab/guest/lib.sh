@@ -6,6 +6,7 @@
 #   SSC_AGENT   path of the ssc-agent binary in the guest, empty if none was given
 #   SSC_FRONT   the C example NFS front (clients/c, static), set with SSC_AGENT
 #   LAB_KERNEL  guest kernel version
+#   LAB_QEMU_VERSION  the emulator's version, e.g. "10.0.2 (Debian 1:10.0.2+ds-2+deb13u1~bpo12+1)"
 #   LAB_TMP     a scratch directory for this test (tmpfs)
 
 [ -f /lab/luns.env ] && . /lab/luns.env
