@@ -57,7 +57,7 @@ public struct BlockDeviceNode: Sendable, Equatable {
     private static func read(device: String, sysfs: String, depth: Int) -> BlockDeviceNode? {
         let link = "\(sysfs)/dev/block/\(device)"
         guard access(link, F_OK) == 0 else { return nil }
-        return read(directory: realPath(link), device: device, sysfs: sysfs, depth: depth)
+        return read(directory: resolveSysfsLink(link) ?? realPath(link), device: device, sysfs: sysfs, depth: depth)
     }
 
     private static func read(directory: String, device: String, sysfs: String, depth: Int) -> BlockDeviceNode {
@@ -92,7 +92,8 @@ public struct BlockDeviceNode: Sendable, Equatable {
             node.revision = nil
         } else {
             for slave in listDirectory("\(directory)/slaves") ?? [] {
-                let slaveDirectory = realPath("\(directory)/slaves/\(slave)")
+                let slaveLink = "\(directory)/slaves/\(slave)"
+                let slaveDirectory = resolveSysfsLink(slaveLink) ?? realPath(slaveLink)
                 let slaveDevice = attribute(slaveDirectory, "dev") ?? ""
                 node.lower.append(read(directory: slaveDirectory, device: slaveDevice, sysfs: sysfs, depth: depth + 1))
             }
@@ -119,7 +120,7 @@ public struct BlockDeviceNode: Sendable, Equatable {
 
     /// A sysfs attribute's text, trimmed; nil when absent or empty.
     static func attribute(_ directory: String, _ name: String) -> String? {
-        guard let text = readWholeFile("\(directory)/\(name)")?.trimmed, !text.isEmpty else { return nil }
+        guard let text = readTextAttribute("\(directory)/\(name)")?.trimmed, !text.isEmpty else { return nil }
         return text
     }
 }

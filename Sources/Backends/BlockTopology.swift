@@ -183,6 +183,22 @@ func listDirectory(_ path: String) -> [String]? {
     return names.sorted()
 }
 
+/// A sysfs text attribute, in one read: the kernel formats a text attribute into at most
+/// one page and returns all of it to the first read, so the read that would confirm
+/// the end is not made (a dozen attributes per device on every copy). Nil when it cannot
+/// be opened or read.
+func readTextAttribute(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    let page = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
+    defer { page.deallocate() }
+    var n: Int
+    repeat { n = read(fd, page.baseAddress, page.count) } while n < 0 && errno == EINTR
+    guard n >= 0 else { return nil }
+    return String(decoding: page[..<n], as: UTF8.self)
+}
+
 /// A small file's bytes (sysfs attributes, /proc tables), read to its end in 4 KiB
 /// steps: a sysfs attribute is at most a page, and zero-filling a large buffer for each
 /// read cost more than the reads themselves.
