@@ -7,13 +7,15 @@
 #
 #   lab/bench-xcopy.sh [--binary PATH] [--runs N] [--timeout SECS]
 #
-# Default binary .build/release/ssc-agent, 5 runs each.  Output of the VM run in
+# Default binary .build/release/ssc-agent, 25 runs each (the emulated target's
+# copy time varies by +-15% from round to round: with fewer rounds the medians
+# move more than the difference measured).  Output of the VM run in
 # lab/out/bench/ (LAB_OUT), so it does not clobber a test run's lab/out/.
 set -euo pipefail
 
 LAB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BINARY=$LAB/../.build/release/ssc-agent
-RUNS=5
+RUNS=25
 TIMEOUT=
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -23,7 +25,7 @@ while [ $# -gt 0 ]; do
         --runs=*) RUNS=${1#*=}; shift ;;
         --timeout) TIMEOUT=${2:?}; shift 2 ;;
         --timeout=*) TIMEOUT=${1#*=}; shift ;;
-        -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench-xcopy: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
