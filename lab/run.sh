@@ -453,9 +453,9 @@ log "booting guest under $QEMU_BIN ($QEMU_VERSION_LINE), timeout ${TIMEOUT}s; co
 set +e
 # stdin is /dev/null: the guest needs no input, and the terminal stays out of
 # raw mode (Ctrl-C stops the run through timeout).
-# -audiodev none: the VM has no sound device anyway, and qemu 10 does not probe
-# audio drivers, which makes it look for ui-opengl.so (not in the backports
-# tree), load the host's 7.2 one and print "failed to initialize module".
+# -audiodev none: the VM has no sound device. Without it qemu 10 probes audio
+# drivers, which makes it look for ui-opengl.so (not in the backports tree), load
+# the host's 7.2 one and print "failed to initialize module".
 timeout -k 10 "$TIMEOUT" env "${QEMU_ENV[@]}" "$QEMU_BIN" "${QEMU_ARGS[@]}" \
     -accel tcg,thread=multi -cpu max -m 1024 -smp 2 -nographic \
     -no-reboot -nic none -audiodev none,id=noaudio \

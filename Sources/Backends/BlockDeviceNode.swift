@@ -57,7 +57,7 @@ public struct BlockDeviceNode: Sendable, Equatable {
     private static func read(device: String, sysfs: String, depth: Int) -> BlockDeviceNode? {
         let link = "\(sysfs)/dev/block/\(device)"
         guard access(link, F_OK) == 0 else { return nil }
-        return read(directory: resolveSysfsLink(link) ?? realPath(link), device: device, sysfs: sysfs, depth: depth)
+        return read(directory: resolvedSysfsPath(link), device: device, sysfs: sysfs, depth: depth)
     }
 
     private static func read(directory: String, device: String, sysfs: String, depth: Int) -> BlockDeviceNode {
@@ -92,8 +92,7 @@ public struct BlockDeviceNode: Sendable, Equatable {
             node.revision = nil
         } else {
             for slave in listDirectory("\(directory)/slaves") ?? [] {
-                let slaveLink = "\(directory)/slaves/\(slave)"
-                let slaveDirectory = resolveSysfsLink(slaveLink) ?? realPath(slaveLink)
+                let slaveDirectory = resolvedSysfsPath("\(directory)/slaves/\(slave)")
                 let slaveDevice = attribute(slaveDirectory, "dev") ?? ""
                 node.lower.append(read(directory: slaveDirectory, device: slaveDevice, sysfs: sysfs, depth: depth + 1))
             }
@@ -120,7 +119,9 @@ public struct BlockDeviceNode: Sendable, Equatable {
 
     /// A sysfs attribute's text, trimmed; nil when absent or empty.
     static func attribute(_ directory: String, _ name: String) -> String? {
-        guard let text = readTextAttribute("\(directory)/\(name)")?.trimmed, !text.isEmpty else { return nil }
+        guard let bytes = readBinaryFile("\(directory)/\(name)", oneRead: true) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self).trimmed
+        guard !text.isEmpty else { return nil }
         return text
     }
 }

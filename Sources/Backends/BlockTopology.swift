@@ -20,7 +20,7 @@ public struct BlockTopology: Sendable, Equatable {
     /// Reads the topology of the block device `rdev` from /sys/dev/block/MAJ:MIN.
     public static func of(rdev: UInt64, sysfs: String = "/sys") -> BlockTopology? {
         let link = "\(sysfs)/dev/block/\(DeviceProbe.deviceString(rdev))"
-        let path = resolveSysfsLink(link) ?? realPath(link)
+        let path = resolvedSysfsPath(link)
         guard path != link || access(path, F_OK) == 0 else { return nil }
         let isPartition = access("\(path)/partition", F_OK) == 0
         let diskDirectory = isPartition ? parent(of: path) : path
@@ -45,7 +45,7 @@ public struct BlockTopology: Sendable, Equatable {
     /// logical unit as a whole, addressed through the node itself.
     public static func ofSCSIGeneric(rdev: UInt64, sysfs: String = "/sys") -> BlockTopology? {
         let link = "\(sysfs)/dev/char/\(DeviceProbe.deviceString(rdev))"
-        let path = resolveSysfsLink(link) ?? realPath(link)
+        let path = resolvedSysfsPath(link)
         guard access("\(path)/device", F_OK) == 0 else { return nil }
         let node = basename(of: path)
         return BlockTopology(
@@ -183,26 +183,14 @@ func listDirectory(_ path: String) -> [String]? {
     return names.sorted()
 }
 
-/// A sysfs text attribute, in one read: the kernel formats a text attribute into at most
-/// one page and returns all of it to the first read, so the read that would confirm
-/// the end is not made (a dozen attributes per device on every copy). Nil when it cannot
-/// be opened or read.
-func readTextAttribute(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    let page = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
-    defer { page.deallocate() }
-    var n: Int
-    repeat { n = read(fd, page.baseAddress, page.count) } while n < 0 && errno == EINTR
-    guard n >= 0 else { return nil }
-    return String(decoding: page[..<n], as: UTF8.self)
-}
-
 /// A small file's bytes (sysfs attributes, /proc tables), read to its end in 4 KiB
 /// steps: a sysfs attribute is at most a page, and zero-filling a large buffer for each
 /// read cost more than the reads themselves.
-func readBinaryFile(_ path: String) -> [UInt8]? {
+///
+/// `oneRead` stops after the first read, for sysfs *text* attributes: the kernel formats
+/// one into at most a page and returns all of it to the first read, so the read that
+/// would confirm the end is not needed (a dozen attributes per device on every copy).
+func readBinaryFile(_ path: String, oneRead: Bool = false) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -214,8 +202,16 @@ func readBinaryFile(_ path: String) -> [UInt8]? {
         if n < 0 && errno == EINTR { continue }
         if n <= 0 { break }
         data.append(contentsOf: chunk[..<n])
+        if oneRead { break }
     }
     return data
+}
+
+/// Where a sysfs link leads: with one readlink when its target has the kernel's usual
+/// shape (`resolveSysfsLink`), else through realpath(3); the path itself when neither
+/// resolves it.
+func resolvedSysfsPath(_ link: String) -> String {
+    resolveSysfsLink(link) ?? realPath(link)
 }
 
 extension String {
