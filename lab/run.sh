@@ -418,6 +418,13 @@ if [ -n "$BINARY" ]; then
         die "building the example front (clients/c) failed"
     copy_file "$OUT/client/example_front" "$SSC_FRONT"
 fi
+# LAB_EXTRA_TOOLS: host programs (names or paths, space-separated) copied into
+# the guest with their libraries, for looking into a run by hand: e.g.
+# LAB_EXTRA_TOOLS="strace perf" with a --tests directory that uses them.
+for t in ${LAB_EXTRA_TOOLS:-}; do
+    p=$(command -v "$t") || die "LAB_EXTRA_TOOLS: $t not found on the host"
+    copy_closure "$p"
+done
 cat >"$ROOT/lab/lab.conf" <<EOF
 LAB_KERNEL=$KVER
 LAB_QEMU_VERSION='$QEMU_VERSION'

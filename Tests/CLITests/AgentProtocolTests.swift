@@ -350,6 +350,48 @@ final class AgentProtocolTests: CLITestCase {
         XCTAssertTrue(agent.process.isRunning)
     }
 
+    /// Replies leave from whichever thread finished the request (the reader for
+    /// agent.hello, a task, a pool thread) when the socket takes them at once, and through
+    /// the writer otherwise, the rest of one the socket took in part first. A peer that
+    /// reads only after sending thousands of requests (far more reply bytes than the
+    /// socket buffer holds; some replies of 300 KB, which the kernel takes in pieces) gets
+    /// every reply whole.
+    func testRepliesToAPeerThatReadsLateArriveWholeAndEachOnce() throws {
+        let agent = try startAgent()
+        let client = try agent.client()
+        let longJob = String(repeating: "j", count: 300_000)
+        var expected: [String: String] = [:]
+        for i in 0..<3000 {
+            let id: JSONValue
+            let kind: String
+            switch i % 10 {
+            case 0: (id, kind) = (try client.send("device.probe", .object([("file", pathRef("/dev/null"))])), "probe")
+            case 1, 2: (id, kind) = (try client.send("copy.list"), "list")
+            case 3 where i % 100 == 3: (id, kind) = (try client.send("copy.status", .object([("job", .string(longJob))])), "long")
+            case 3, 4, 5: (id, kind) = (try client.send("copy.status", .object([("job", "no-such-job")])), "status")
+            default: (id, kind) = (try client.send("agent.hello", .object([("client", .string("late reader \(i)"))])), "hello")
+            }
+            expected[id.serialized] = kind
+        }
+        usleep(500_000)  // the agent's replies pile up in the socket and behind it
+        var seen = Set<String>()
+        while seen.count < expected.count {
+            let message = try XCTUnwrap(try client.receive(timeout: 60), "\(seen.count) of \(expected.count) replies arrived")
+            let key = try XCTUnwrap(message["id"]).serialized
+            XCTAssertTrue(seen.insert(key).inserted, "a second reply with id \(key)")
+            switch expected[key] {
+            case "probe": XCTAssertEqual(message["result"]?["profile"]?.stringValue?.isEmpty, false, message.serialized)
+            case "list": XCTAssertNotNil(message["result"]?["jobs"]?.arrayValue, message.serialized)
+            case "status": XCTAssertNotNil(message["error"], message.serialized)
+            case "long": XCTAssertEqual(message["error"]?["message"]?.stringValue?.contains(longJob), true, "a long reply cut or mixed")
+            case "hello": XCTAssertEqual(message["result"]?["protocol"]?.int64Value, 1, message.serialized)
+            default: XCTFail("a reply with an id never sent: \(message.serialized)")
+            }
+        }
+        XCTAssertNil(try client.receive(timeout: 0.5), "more replies than requests")
+        XCTAssertTrue(agent.process.isRunning)
+    }
+
     func testALongSynchronousCopyDoesNotStallAStatusOnTheSameConnection() throws {
         let agent = try startAgent(["--sync-max-bytes", "4G"])
         let src = lab.fresh(on: fs("ext4"), "long"), dst = lab.fresh(on: fs("ext4"), "longcopy")

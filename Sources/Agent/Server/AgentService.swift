@@ -105,6 +105,34 @@ public final class AgentService: Sendable {
         }
         let params = message["params"]
         connection.requestStarted()
+        // The methods a pool thread serves from start to end go there straight from this
+        // thread, and their reply leaves from it: no task in between (each hand-over
+        // between threads costs a wake-up, the request's largest cost after the work).
+        // agent.hello is answered here.
+        let blocking: BlockingWork?
+        do throws(RPCError) {
+            blocking = try blockingWork(method, params: params, descriptors: descriptors, peer: connection.peer)
+        } catch {
+            reply(.failure(error), id: id, method: method, isNotification: isNotification, descriptors: descriptors, on: connection)
+            connection.requestEnded()
+            return
+        }
+        if method == "agent.hello" {
+            reply(
+                Result { () throws(RPCError) in
+                    _ = try Params(method: method, params: params, allowed: ["client"])
+                    return hello()
+                }, id: id, method: method, isNotification: isNotification, descriptors: descriptors, on: connection)
+            connection.requestEnded()
+            return
+        }
+        if let blocking {
+            requestPool.submit { [self] in
+                reply(Result(catching: blocking), id: id, method: method, isNotification: isNotification, descriptors: descriptors, on: connection)
+                connection.requestEnded()
+            }
+            return
+        }
         Task {
             defer { connection.requestEnded() }
             if method == "events.subscribe" {
@@ -117,41 +145,75 @@ public final class AgentService: Sendable {
                 }
                 return
             }
-            let reply: JSONValue
+            let result: Result<JSONValue, RPCError>
             do throws(RPCError) {
-                let result = try await dispatch(method, params: params, descriptors: descriptors, peer: connection.peer)
-                reply = RPCMessage.result(id: id, result)
+                result = .success(try await dispatch(method, params: params, descriptors: descriptors, peer: connection.peer))
             } catch {
-                logger.debug("request failed", metadata: ["method": "\(method)", "error": "\(error.message)"])
-                reply = RPCMessage.error(id: id, error)
+                result = .failure(error)
             }
-            // Descriptors no job kept are closed before the reply leaves, so a peer that
-            // has its answer never finds them still open in the agent.
-            descriptors.closeUnheld()
-            if !isNotification { connection.send(reply) }
+            reply(result, id: id, method: method, isNotification: isNotification, descriptors: descriptors, on: connection)
         }
     }
+
+    /// Sends a request's answer. Descriptors no job kept are closed before the reply
+    /// leaves, so a peer that has its answer never finds them still open in the agent.
+    private func reply(
+        _ result: Result<JSONValue, RPCError>, id: JSONValue, method: String, isNotification: Bool,
+        descriptors: ReceivedDescriptors, on connection: Connection
+    ) {
+        let message: JSONValue
+        switch result {
+        case .success(let value):
+            message = RPCMessage.result(id: id, value)
+        case .failure(let error):
+            logger.debug("request failed", metadata: ["method": "\(method)", "error": "\(error.message)"])
+            message = RPCMessage.error(id: id, error)
+        }
+        descriptors.closeUnheld()
+        if !isNotification { connection.send(message) }
+    }
+
+    /// A request served on a request-pool thread from start to end.
+    typealias BlockingWork = @Sendable () throws(RPCError) -> JSONValue
+
+    /// The work of a method that runs wholly on the request pool (it opens files, probes
+    /// devices, or copies synchronously), with its parameters checked; nil for the
+    /// others. Cheap, and never blocks: called on a connection's reader thread.
+    func blockingWork(_ method: String, params: JSONValue?, descriptors: ReceivedDescriptors, peer: PeerCredentials)
+        throws(RPCError) -> BlockingWork?
+    {
+        switch method {
+        case "device.probe":
+            return try probeWork(Params(method: method, params: params, allowed: ["file", "other"]), descriptors, peer)
+        case "copy.clone":
+            return try cloneWork(
+                Params(method: method, params: params, allowed: ["src", "dst", "src_offset", "dst_offset", "count"]), descriptors, peer)
+        case "copy.start":
+            let arguments = try copyArguments(Params(method: method, params: params, allowed: Self.copyStartParameters))
+            guard arguments.synchronous else { return nil }
+            return { () throws(RPCError) -> JSONValue in try self.copySynchronously(arguments, peer: peer, descriptors: descriptors) }
+        default:
+            return nil
+        }
+    }
+
+    static let copyStartParameters: Set<String> = [
+        "src", "dst", "src_offset", "dst_offset", "count", "synchronous", "consecutive", "stable", "guarded", "truncate", "backend",
+        "key",
+    ]
 
     func dispatch(_ method: String, params: JSONValue?, descriptors: ReceivedDescriptors, peer: PeerCredentials)
         async throws(RPCError) -> JSONValue
     {
+        if let work = try blockingWork(method, params: params, descriptors: descriptors, peer: peer) {
+            return try await requestPool.run(work)
+        }
         switch method {
         case "agent.hello":
             _ = try Params(method: method, params: params, allowed: ["client"])
             return hello()
-        case "device.probe":
-            return try await probe(Params(method: method, params: params, allowed: ["file", "other"]), descriptors, peer)
-        case "copy.clone":
-            return try await clone(
-                Params(method: method, params: params, allowed: ["src", "dst", "src_offset", "dst_offset", "count"]), descriptors, peer)
         case "copy.start":
-            return try await start(
-                Params(
-                    method: method, params: params,
-                    allowed: [
-                        "src", "dst", "src_offset", "dst_offset", "count", "synchronous", "consecutive", "stable", "guarded",
-                        "truncate", "backend", "key",
-                    ]), descriptors, peer)
+            return try await start(Params(method: method, params: params, allowed: Self.copyStartParameters), descriptors, peer)
         case "copy.status":
             let p = try Params(method: method, params: params, allowed: ["job"])
             return try await store.status(try p.requiredString("job"), peer: peer).statusJSON

@@ -3,8 +3,12 @@ import JSON
 import Logging
 
 /// One peer connection: a reader thread that cuts frames and hands requests to the
-/// service (each runs as its own task, so requests on one connection run concurrently),
-/// and a writer thread that sends replies and notifications in the order queued.
+/// service (requests on one connection run concurrently), and a writer thread for
+/// replies and notifications the socket cannot take at once. A message is sent on the
+/// thread that produced it when nothing is queued before it and the socket takes it
+/// whole without blocking (the usual case: a reply of a few hundred bytes); otherwise
+/// it is queued and the writer sends it, in order. (Each hand-over to another thread
+/// costs a wake-up; under the device lab's emulator a few milliseconds per request.)
 final class Connection: Sendable {
     let socket: UnixSocket
     let peer: PeerCredentials
@@ -21,6 +25,9 @@ final class Connection: Sendable {
     /// error, or at shutdown).
     private nonisolated(unsafe) var closeWhenFlushed = false
     private nonisolated(unsafe) var broken = false
+    /// A thread is writing to the socket (the writer, or a sender going direct): no one
+    /// else may until it is done, or frames would interleave.
+    private nonisolated(unsafe) var writing = false
 
     init(socket: UnixSocket, peer: PeerCredentials, number: Int, limits: AgentLimits, logger: Logger) {
         self.socket = socket
@@ -46,18 +53,46 @@ final class Connection: Sendable {
     /// disconnected rather than allowed to grow the agent's memory without bound.
     func send(_ message: JSONValue) {
         let bytes = RPCMessage.frame(message)
+        let direct: Bool = lock.withLock {
+            guard !broken else { return false }
+            if !writing && outboundHead == outbound.count {
+                writing = true
+                return true
+            }
+            enqueue(bytes, atHead: false)
+            return false
+        }
+        guard direct else { return }
+        // Never blocks: a peer that does not read cannot stall the thread sending.
+        let result = socket.sendWithoutWaiting(bytes)
         lock.withLock {
-            guard !broken else { return }
-            if queuedBytes + bytes.count > limits.maxQueuedReplyBytes {
-                logger.warning("peer does not read its replies; disconnecting", metadata: ["connection": "\(number)", "pid": "\(peer.pid)"])
+            writing = false
+            switch result {
+            case .success(let sent) where sent == bytes.count:
+                break
+            case .success(let sent):
+                // The rest goes before anything queued meanwhile.
+                enqueue(Array(bytes[sent...]), atHead: true)
+            case .failure:
                 broken = true
                 socket.shutdown()
-            } else {
-                outbound.append(bytes)
-                queuedBytes += bytes.count
             }
             lock.broadcast()
         }
+    }
+
+    /// Queues bytes for the writer; call with the lock held. A peer that lets more than
+    /// the allowed bytes pile up is disconnected.
+    private func enqueue(_ bytes: [UInt8], atHead: Bool) {
+        if queuedBytes + bytes.count > limits.maxQueuedReplyBytes {
+            logger.warning("peer does not read its replies; disconnecting", metadata: ["connection": "\(number)", "pid": "\(peer.pid)"])
+            broken = true
+            socket.shutdown()
+        } else {
+            if atHead { outbound.insert(bytes, at: outboundHead) } else { outbound.append(bytes) }
+            queuedBytes += bytes.count
+        }
+        lock.broadcast()
     }
 
     /// Requests one peer may have in flight; beyond it the reader stops reading until
@@ -92,7 +127,7 @@ final class Connection: Sendable {
     func waitUntilFlushed(seconds: Double) {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         lock.withLock {
-            while outboundHead < outbound.count, !broken, ContinuousClock.now < deadline { lock.wait(seconds: 0.05) }
+            while outboundHead < outbound.count || writing, !broken, ContinuousClock.now < deadline { lock.wait(seconds: 0.05) }
         }
     }
 
@@ -101,6 +136,10 @@ final class Connection: Sendable {
             let next: [UInt8]? = lock.withLock {
                 while true {
                     if broken { return nil }
+                    if writing {  // a sender going direct; its rest, if any, comes first
+                        lock.wait()
+                        continue
+                    }
                     if outboundHead < outbound.count {
                         let bytes = outbound[outboundHead]
                         outboundHead += 1
@@ -109,6 +148,7 @@ final class Connection: Sendable {
                             outbound.removeAll(keepingCapacity: true)
                             outboundHead = 0
                         }
+                        writing = true
                         return bytes
                     }
                     if closeWhenFlushed || (readerDone && inFlight == 0) { return nil }
@@ -117,10 +157,19 @@ final class Connection: Sendable {
                 }
             }
             guard let next else { break }
-            do { try socket.send(next) } catch {
-                lock.withLock { broken = true }
-                break
+            let sent: Bool
+            do {
+                try socket.send(next)
+                sent = true
+            } catch {
+                sent = false
             }
+            lock.withLock {
+                writing = false
+                if !sent { broken = true }
+                lock.broadcast()
+            }
+            if !sent { break }
         }
         lock.withLock {
             broken = true

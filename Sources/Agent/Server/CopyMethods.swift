@@ -49,13 +49,9 @@ extension AgentService {
 
     // MARK: - copy.start
 
+    /// An asynchronous copy.start (a synchronous one is `blockingWork`).
     func start(_ p: Params, _ descriptors: ReceivedDescriptors, _ peer: PeerCredentials) async throws(RPCError) -> JSONValue {
         let arguments = try copyArguments(p)
-        if arguments.synchronous {
-            return try await requestPool.run { () throws(RPCError) -> JSONValue in
-                try self.copySynchronously(arguments, peer: peer, descriptors: descriptors)
-            }
-        }
         // The same key while its job exists answers the same job, before the cap.
         if let key = arguments.key, let existing = await store.job(forKey: key, peer: peer) {
             return .object([("job", .string(existing.id)), ("backend", existing.backend.map { JSONValue.string($0.rawValue) } ?? .null)])
@@ -105,7 +101,7 @@ extension AgentService {
     }
 
     /// A synchronous copy of at most `sync_max_bytes`; more is reported as short.
-    private func copySynchronously(_ arguments: CopyArguments, peer: PeerCredentials, descriptors: ReceivedDescriptors)
+    func copySynchronously(_ arguments: CopyArguments, peer: PeerCredentials, descriptors: ReceivedDescriptors)
         throws(RPCError) -> JSONValue
     {
         let (source, destination) = try openPair(arguments, peer: peer, descriptors: descriptors)
@@ -131,14 +127,14 @@ extension AgentService {
 
     // MARK: - copy.clone
 
-    func clone(_ p: Params, _ descriptors: ReceivedDescriptors, _ peer: PeerCredentials) async throws(RPCError) -> JSONValue {
+    func cloneWork(_ p: Params, _ descriptors: ReceivedDescriptors, _ peer: PeerCredentials) throws(RPCError) -> BlockingWork {
         let request = CopyRequest(
             srcOffset: try p.uint64("src_offset", default: 0), dstOffset: try p.uint64("dst_offset", default: 0),
             count: try p.uint64("count", default: 0))
         let arguments = CopyArguments(
             source: try p.requiredFileRef("src"), destination: try p.requiredFileRef("dst"), request: request, synchronous: true,
             key: nil)
-        return try await requestPool.run { () throws(RPCError) -> JSONValue in
+        return { () throws(RPCError) -> JSONValue in
             let (source, destination) = try self.openPair(arguments, peer: peer, descriptors: descriptors)
             do throws(CopyError) {
                 let outcome = try self.engine.clone(source: source.file, destination: destination.file, request: request)
@@ -151,10 +147,10 @@ extension AgentService {
 
     // MARK: - device.probe
 
-    func probe(_ p: Params, _ descriptors: ReceivedDescriptors, _ peer: PeerCredentials) async throws(RPCError) -> JSONValue {
+    func probeWork(_ p: Params, _ descriptors: ReceivedDescriptors, _ peer: PeerCredentials) throws(RPCError) -> BlockingWork {
         let fileRef = try p.requiredFileRef("file")
         let otherRef = try p.fileRef("other")
-        return try await requestPool.run { () throws(RPCError) -> JSONValue in
+        return { () throws(RPCError) -> JSONValue in
             let file = try self.resolver.resolve(fileRef, role: .inspected, peer: peer, descriptors: descriptors, parameter: "file")
             let report: FileProbe
             do throws(CopyError) {

@@ -120,6 +120,22 @@ public struct UnixSocket: Sendable {
         }
     }
 
+    /// One send that does not wait for room in the socket buffer (MSG_DONTWAIT): the
+    /// bytes the kernel took, 0 when it would have blocked, or the error.
+    public func sendWithoutWaiting(_ bytes: [UInt8]) -> Result<Int, Errno> {
+        while true {
+            let n = bytes.withUnsafeBytes { raw in
+                Glibc.send(descriptor, raw.baseAddress, raw.count, CInt(MSG_DONTWAIT | MSG_NOSIGNAL))
+            }
+            if n >= 0 { return .success(n) }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .success(0)
+            default: return .failure(Errno(rawValue: errno))
+            }
+        }
+    }
+
     /// Wakes a thread blocked in accept or recvmsg on this socket.
     public func shutdown() {
         _ = Glibc.shutdown(descriptor, CInt(SHUT_RDWR))
