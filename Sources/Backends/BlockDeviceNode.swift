@@ -56,73 +56,73 @@ public struct BlockDeviceNode: Sendable, Equatable {
 
     private static func read(device: String, sysfs: String, depth: Int) -> BlockDeviceNode? {
         let link = "\(sysfs)/dev/block/\(device)"
-        guard access(link, F_OK) == 0 else { return nil }
-        return read(directory: resolvedSysfsPath(link), device: device, sysfs: sysfs, depth: depth)
+        // A link that resolves exists; only an unresolved one needs asking.
+        let path = resolvedSysfsPath(link)
+        guard path != link || access(link, F_OK) == 0 else { return nil }
+        return read(directory: path, device: device, sysfs: sysfs, depth: depth)
     }
 
-    private static func read(directory: String, device: String, sysfs: String, depth: Int) -> BlockDeviceNode {
-        let name = basename(of: directory)
-        let isPartition = access("\(directory)/partition", F_OK) == 0
+    /// Reads the node at `path` with its attributes looked up relative to the directory
+    /// (and to its disk's `device` directory), not walked from / each time.
+    private static func read(directory path: String, device: String, sysfs: String, depth: Int) -> BlockDeviceNode {
+        let name = basename(of: path)
+        guard let directory = SysfsDirectory(path: path) else {
+            // Gone between the lookup and now (hot removal): what the name tells.
+            let role: Role = name.hasPrefix("loop") ? .loop : name.hasPrefix("dm-") ? .deviceMapper : .disk
+            return BlockDeviceNode(name: name, device: device, role: role, transport: transport(ofDisk: name, unit: nil, role: role), lower: [])
+        }
+        let isPartition = directory.has("partition")
         let role: Role =
             isPartition ? .partition
             : name.hasPrefix("loop") ? .loop
             : name.hasPrefix("dm-") ? .deviceMapper
-            : name.hasPrefix("md") && access("\(directory)/md", F_OK) == 0 ? .md
+            : name.hasPrefix("md") && directory.has("md") ? .md
             : .disk
-        let disk = isPartition ? parent(of: directory) : directory
+        let disk = isPartition ? SysfsDirectory(path: parent(of: path)) ?? directory : directory
+        let unit = SysfsDirectory(disk, "device")
+        let transport = transport(ofDisk: basename(of: disk.path), unit: unit, role: role)
         var node = BlockDeviceNode(
-            name: name, device: device, role: role, transport: transport(ofDisk: disk, role: role),
-            vendor: attribute(disk, "device/vendor"), model: attribute(disk, "device/model"),
-            revision: attribute(disk, "device/rev") ?? attribute(disk, "device/firmware_rev"),
-            logicalBlockSize: attribute(disk, "queue/logical_block_size").flatMap { Int($0) },
-            physicalBlockSize: attribute(disk, "queue/physical_block_size").flatMap { Int($0) },
-            rotational: attribute(disk, "queue/rotational").map { $0 == "1" },
-            backingFile: role == .loop ? attribute(directory, "loop/backing_file") : nil,
-            mapperName: role == .deviceMapper ? attribute(directory, "dm/name") : nil,
-            mapperUUID: role == .deviceMapper ? attribute(directory, "dm/uuid") : nil,
+            name: name, device: device, role: role, transport: transport,
+            vendor: unit?.text("vendor"), model: unit?.text("model"), revision: unit.flatMap { $0.text("rev") ?? $0.text("firmware_rev") },
+            logicalBlockSize: disk.text("queue/logical_block_size").flatMap { Int($0) },
+            physicalBlockSize: disk.text("queue/physical_block_size").flatMap { Int($0) },
+            rotational: disk.text("queue/rotational").map { $0 == "1" },
+            backingFile: role == .loop ? directory.text("loop/backing_file") : nil,
+            mapperName: role == .deviceMapper ? directory.text("dm/name") : nil,
+            mapperUUID: role == .deviceMapper ? directory.text("dm/uuid") : nil,
             scsi: nil, lower: [])
-        if node.transport == "scsi", !isPartition { node.scsi = SCSIIdentity.read(deviceDirectory: "\(disk)/device") }
+        if transport == "scsi", !isPartition, let unit { node.scsi = SCSIIdentity.read(unit) }
         guard depth < maxDepth else { return node }
         if isPartition {
-            let diskDevice = attribute(disk, "dev") ?? ""
-            node.lower = [read(directory: disk, device: diskDevice, sysfs: sysfs, depth: depth + 1)]
+            node.lower = [read(directory: disk.path, device: disk.text("dev") ?? "", sysfs: sysfs, depth: depth + 1)]
             // The partition has no device attributes of its own: its identity is the disk's.
             node.vendor = nil
             node.model = nil
             node.revision = nil
         } else {
-            for slave in listDirectory("\(directory)/slaves") ?? [] {
-                let slaveDirectory = resolvedSysfsPath("\(directory)/slaves/\(slave)")
-                let slaveDevice = attribute(slaveDirectory, "dev") ?? ""
+            for slave in directory.list("slaves") ?? [] {
+                let slaveDirectory = resolvedSysfsPath("\(path)/slaves/\(slave)")
+                let slaveDevice = SysfsDirectory(path: slaveDirectory)?.text("dev") ?? ""
                 node.lower.append(read(directory: slaveDirectory, device: slaveDevice, sysfs: sysfs, depth: depth + 1))
             }
         }
         return node
     }
 
-    private static func transport(ofDisk disk: String, role: Role) -> String {
+    /// How the disk named `name` is attached; `unit` is its `device` directory.
+    private static func transport(ofDisk name: String, unit: SysfsDirectory?, role: Role) -> String {
         switch role {
         case .loop: return "loop"
         case .deviceMapper: return "device-mapper"
         case .md: return "md"
         case .disk, .partition: break
         }
-        let name = basename(of: disk)
-        let device = "\(disk)/device"
-        if access("\(device)/scsi_level", F_OK) == 0 || access("\(device)/scsi_disk", F_OK) == 0 { return "scsi" }
+        if let unit, unit.has("scsi_level") || unit.has("scsi_disk") { return "scsi" }
         if name.hasPrefix("nvme") { return "nvme" }
         if name.hasPrefix("vd") { return "virtio" }
         if name.hasPrefix("mmcblk") { return "mmc" }
         if name.hasPrefix("nbd") { return "nbd" }
         return "other"
-    }
-
-    /// A sysfs attribute's text, trimmed; nil when absent or empty.
-    static func attribute(_ directory: String, _ name: String) -> String? {
-        guard let bytes = readBinaryFile("\(directory)/\(name)", oneRead: true) else { return nil }
-        let text = String(decoding: bytes, as: UTF8.self).trimmed
-        guard !text.isEmpty else { return nil }
-        return text
     }
 }
 
@@ -160,7 +160,11 @@ public struct SCSIIdentity: Sendable, Equatable {
 
     /// Reads `inquiry` and `vpd_pg83` of a SCSI device directory (…/0:0:0:1).
     public static func read(deviceDirectory: String) -> SCSIIdentity? {
-        guard let inquiry = readBinaryFile("\(deviceDirectory)/inquiry"), !inquiry.isEmpty else { return nil }
-        return try? SCSIIdentity(inquiryBytes: inquiry, deviceIdentificationPage: readBinaryFile("\(deviceDirectory)/vpd_pg83"))
+        SysfsDirectory(path: deviceDirectory).flatMap(read)
+    }
+
+    static func read(_ unit: SysfsDirectory) -> SCSIIdentity? {
+        guard let inquiry = unit.bytes("inquiry"), !inquiry.isEmpty else { return nil }
+        return try? SCSIIdentity(inquiryBytes: inquiry, deviceIdentificationPage: unit.bytes("vpd_pg83"))
     }
 }

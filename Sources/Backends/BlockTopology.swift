@@ -20,20 +20,19 @@ public struct BlockTopology: Sendable, Equatable {
     /// Reads the topology of the block device `rdev` from /sys/dev/block/MAJ:MIN.
     public static func of(rdev: UInt64, sysfs: String = "/sys") -> BlockTopology? {
         let link = "\(sysfs)/dev/block/\(DeviceProbe.deviceString(rdev))"
-        let path = resolvedSysfsPath(link)
-        guard path != link || access(path, F_OK) == 0 else { return nil }
-        let isPartition = access("\(path)/partition", F_OK) == 0
-        let diskDirectory = isPartition ? parent(of: path) : path
+        guard let directory = SysfsDirectory(path: resolvedSysfsPath(link)) else { return nil }
+        let isPartition = directory.has("partition")
+        let diskDirectory = isPartition ? parent(of: directory.path) : directory.path
         var offset: UInt64 = 0
-        if isPartition, let start = readWholeFile("\(path)/start").flatMap({ UInt64($0.trimmed) }) {
+        if isPartition, let start = directory.text("start").flatMap({ UInt64($0) }) {
             offset = start * 512
         }
         let disk = basename(of: diskDirectory)
-        let device = "\(diskDirectory)/device"
-        let isSCSI = access("\(device)/scsi_disk", F_OK) == 0 || access("\(device)/scsi_generic", F_OK) == 0
-            || access("\(device)/scsi_level", F_OK) == 0
+        // Relative to the unit's directory: each absolute path would be walked from /.
+        let unit = isPartition ? SysfsDirectory(path: diskDirectory + "/device") : SysfsDirectory(directory, "device")
+        let isSCSI = unit.map { $0.has("scsi_disk") || $0.has("scsi_generic") || $0.has("scsi_level") } ?? false
         var generic: String? = nil
-        if let entries = listDirectory("\(device)/scsi_generic"), let sg = entries.first(where: { $0.hasPrefix("sg") }) {
+        if let entries = unit?.list("scsi_generic"), let sg = entries.first(where: { $0.hasPrefix("sg") }) {
             generic = "/dev/\(sg)"
         }
         return BlockTopology(
@@ -76,8 +75,9 @@ public struct BlockTopology: Sendable, Equatable {
     public static func forEachDeviceIdentificationPage<E: Error>(
         sysfs: String = "/sys", _ body: (_ address: String, _ page: [UInt8]) throws(E) -> Void
     ) throws(E) {
-        for entry in listDirectory("\(sysfs)/bus/scsi/devices") ?? [] where entry.utf8.first.map(isASCIIDigit) == true {
-            if let page = readBinaryFile("\(sysfs)/bus/scsi/devices/\(entry)/vpd_pg83"), !page.isEmpty {
+        guard let devices = SysfsDirectory(path: "\(sysfs)/bus/scsi/devices") else { return }
+        for entry in devices.list(".") ?? [] where entry.utf8.first.map(isASCIIDigit) == true {
+            if let page = devices.bytes("\(entry)/vpd_pg83"), !page.isEmpty {
                 try body(entry, page)
             }
         }
@@ -173,6 +173,11 @@ func basename(of path: String) -> String {
 func listDirectory(_ path: String) -> [String]? {
     guard let dir = opendir(path) else { return nil }
     defer { closedir(dir) }
+    return directoryEntries(dir)
+}
+
+/// The names in an open directory stream, sorted, without "." and "..".
+func directoryEntries(_ dir: OpaquePointer) -> [String] {
     var names: [String] = []
     while let entry = readdir(dir) {
         let name = withUnsafePointer(to: entry.pointee.d_name) {
@@ -194,6 +199,11 @@ func readBinaryFile(_ path: String, oneRead: Bool = false) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
+    return readToEnd(fd, oneRead: oneRead)
+}
+
+/// The bytes of an open file from its offset to its end (or of one read).
+func readToEnd(_ fd: CInt, oneRead: Bool) -> [UInt8] {
     let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
     defer { chunk.deallocate() }
     var data: [UInt8] = []
