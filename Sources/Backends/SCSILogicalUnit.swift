@@ -17,7 +17,7 @@ struct SCSILogicalUnit {
         (topology.partitionOffset + offset) / UInt64(capacity.blockSize)
     }
 
-    /// Opens the pass-through node and asks the unit who it is. Anything the unit
+    /// Finds the unit's pass-through transport and asks the unit who it is. Anything the unit
     /// answers that rules out third-party copy is a decline: no byte has moved. A
     /// `capacity` already asked (a SCSI generic node's, during validation) is not asked
     /// again.
@@ -30,14 +30,24 @@ struct SCSILogicalUnit {
         guard topology.isSCSI else {
             throw .declined(Decline(.notSupported, "the \(role) \(file.name) is not a SCSI logical unit (\(topology.disk))"))
         }
+        // A whole disk takes SG_IO on the copy's own descriptor: no second open (the sg
+        // driver allocates a reserve buffer at each), no sg driver needed, no node name
+        // to trust. A partition's descriptor takes SG_IO only with CAP_SYS_RAWIO, and
+        // addresses the whole unit anyway: its disk's pass-through node is opened.
         let transport: SGIODevice
-        do {
-            transport = try SGIODevice(path: topology.passThroughNode, writable: true, timeout: timeout)
-        } catch {
-            throw .declined(Decline(.notSupported, "cannot open \(topology.passThroughNode) for SCSI pass-through: \(error)"))
+        let what: String
+        if file.kind == .block && !topology.isPartition {
+            transport = SGIODevice(descriptor: file.descriptor, name: file.name, timeout: timeout)
+            what = file.name
+        } else {
+            do {
+                transport = try SGIODevice(path: topology.passThroughNode, writable: true, timeout: timeout)
+            } catch {
+                throw .declined(Decline(.notSupported, "cannot open \(topology.passThroughNode) for SCSI pass-through: \(error)"))
+            }
+            what = "\(file.name) (\(topology.passThroughNode))"
         }
         let device = SCSIDevice(transport: transport)
-        let what = "\(file.name) (\(topology.passThroughNode))"
         do {
             let inquiry = try device.inquiry()
             guard inquiry.threePC else {
