@@ -199,11 +199,24 @@ func readBinaryFile(_ path: String, oneRead: Bool = false) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    return readToEnd(fd, oneRead: oneRead)
+    return readToEnd(fd, stop: oneRead ? .firstRead : .endOfFile)
 }
 
-/// The bytes of an open file from its offset to its end (or of one read).
-func readToEnd(_ fd: CInt, oneRead: Bool) -> [UInt8] {
+/// When a read loop may stop short of a read that returns 0.
+enum ReadStop {
+    /// At the end of the file (a read returning 0): any file.
+    case endOfFile
+    /// After the first read: sysfs text attributes, which the kernel formats into at
+    /// most a page and returns whole to the first read.
+    case firstRead
+    /// After a read that returned less than asked: sysfs attributes, text or binary
+    /// (kernfs hands out at most a page per read, and less only at the end). Not for
+    /// /proc tables, whose reads end at record boundaries.
+    case shortRead
+}
+
+/// The bytes of an open file from its offset to where `stop` says, in 4 KiB reads.
+func readToEnd(_ fd: CInt, stop: ReadStop) -> [UInt8] {
     let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
     defer { chunk.deallocate() }
     var data: [UInt8] = []
@@ -212,7 +225,7 @@ func readToEnd(_ fd: CInt, oneRead: Bool) -> [UInt8] {
         if n < 0 && errno == EINTR { continue }
         if n <= 0 { break }
         data.append(contentsOf: chunk[..<n])
-        if oneRead { break }
+        if stop == .firstRead || (stop == .shortRead && n < chunk.count) { break }
     }
     return data
 }

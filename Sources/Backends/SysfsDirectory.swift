@@ -37,17 +37,18 @@ final class SysfsDirectory {
         faccessat(descriptor, name, F_OK, 0) == 0
     }
 
-    /// The bytes of the attribute `name`; see `readBinaryFile` for `oneRead`.
-    func bytes(_ name: String, oneRead: Bool = false) -> [UInt8]? {
+    /// The bytes of the attribute `name`, text or binary (read until a short read: the
+    /// read that would confirm the end is not made).
+    func bytes(_ name: String) -> [UInt8]? {
         let fd = openat(descriptor, name, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        return readToEnd(fd, oneRead: oneRead)
+        return readToEnd(fd, stop: .shortRead)
     }
 
     /// A text attribute, trimmed; nil when absent or empty.
     func text(_ name: String) -> String? {
-        guard let bytes = bytes(name, oneRead: true) else { return nil }
+        guard let bytes = bytes(name) else { return nil }
         let text = String(decoding: bytes, as: UTF8.self).trimmed
         return text.isEmpty ? nil : text
     }

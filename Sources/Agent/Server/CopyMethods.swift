@@ -106,11 +106,17 @@ extension AgentService {
     {
         let (source, destination) = try openPair(arguments, peer: peer, descriptors: descriptors)
         var request = arguments.request
+        // The range is resolved first only when the request leaves its length open or
+        // asks more than a synchronous copy moves; the copy validates it either way.
         let requested: UInt64
-        do throws(CopyError) {
-            requested = try engine.validate(source: source.file, destination: destination.file, request: request).count
-        } catch {
-            throw RPCError(error)
+        if request.count > 0 && request.count <= limits.syncMaxBytes {
+            requested = request.count
+        } else {
+            do throws(CopyError) {
+                requested = try engine.validate(source: source.file, destination: destination.file, request: request).count
+            } catch {
+                throw RPCError(error)
+            }
         }
         if requested > limits.syncMaxBytes { request.count = limits.syncMaxBytes }
         do throws(CopyFailure) {
