@@ -63,14 +63,21 @@ public struct BlockDeviceNode: Sendable, Equatable {
     }
 
     /// Reads the node at `path` with its attributes looked up relative to the directory
-    /// (and to its disk's `device` directory), not walked from / each time.
-    private static func read(directory path: String, device: String, sysfs: String, depth: Int) -> BlockDeviceNode {
+    /// (and to its disk's `device` directory), not walked from / each time. `device`
+    /// nil: read from the directory's `dev`.
+    private static func read(directory path: String, device: String?, sysfs: String, depth: Int) -> BlockDeviceNode {
         let name = basename(of: path)
         guard let directory = SysfsDirectory(path: path) else {
             // Gone between the lookup and now (hot removal): what the name tells.
             let role: Role = name.hasPrefix("loop") ? .loop : name.hasPrefix("dm-") ? .deviceMapper : .disk
-            return BlockDeviceNode(name: name, device: device, role: role, transport: transport(ofDisk: name, unit: nil, role: role), lower: [])
+            return BlockDeviceNode(
+                name: name, device: device ?? "", role: role, transport: transport(ofDisk: name, unit: nil, role: role), lower: [])
         }
+        return read(directory, device: device, sysfs: sysfs, depth: depth)
+    }
+
+    private static func read(_ directory: SysfsDirectory, device: String?, sysfs: String, depth: Int) -> BlockDeviceNode {
+        let name = basename(of: directory.path)
         let isPartition = directory.has("partition")
         let role: Role =
             isPartition ? .partition
@@ -78,12 +85,15 @@ public struct BlockDeviceNode: Sendable, Equatable {
             : name.hasPrefix("dm-") ? .deviceMapper
             : name.hasPrefix("md") && directory.has("md") ? .md
             : .disk
-        let disk = isPartition ? SysfsDirectory(path: parent(of: path)) ?? directory : directory
+        let disk = isPartition ? SysfsDirectory(path: parent(of: directory.path)) ?? directory : directory
         let unit = SysfsDirectory(disk, "device")
         let transport = transport(ofDisk: basename(of: disk.path), unit: unit, role: role)
+        // A partition has no device attributes of its own: its identity is the disk's,
+        // read once, for the disk's node below it.
+        let own = isPartition ? nil : unit
         var node = BlockDeviceNode(
-            name: name, device: device, role: role, transport: transport,
-            vendor: unit?.text("vendor"), model: unit?.text("model"), revision: unit.flatMap { $0.text("rev") ?? $0.text("firmware_rev") },
+            name: name, device: device ?? directory.text("dev") ?? "", role: role, transport: transport,
+            vendor: own?.text("vendor"), model: own?.text("model"), revision: own.flatMap { $0.text("rev") ?? $0.text("firmware_rev") },
             logicalBlockSize: disk.text("queue/logical_block_size").flatMap { Int($0) },
             physicalBlockSize: disk.text("queue/physical_block_size").flatMap { Int($0) },
             rotational: disk.text("queue/rotational").map { $0 == "1" },
@@ -91,19 +101,14 @@ public struct BlockDeviceNode: Sendable, Equatable {
             mapperName: role == .deviceMapper ? directory.text("dm/name") : nil,
             mapperUUID: role == .deviceMapper ? directory.text("dm/uuid") : nil,
             scsi: nil, lower: [])
-        if transport == "scsi", !isPartition, let unit { node.scsi = SCSIIdentity.read(unit) }
+        if transport == "scsi", let own { node.scsi = SCSIIdentity.read(own) }
         guard depth < maxDepth else { return node }
         if isPartition {
-            node.lower = [read(directory: disk.path, device: disk.text("dev") ?? "", sysfs: sysfs, depth: depth + 1)]
-            // The partition has no device attributes of its own: its identity is the disk's.
-            node.vendor = nil
-            node.model = nil
-            node.revision = nil
+            node.lower = [read(disk, device: nil, sysfs: sysfs, depth: depth + 1)]
         } else {
             for slave in directory.list("slaves") ?? [] {
-                let slaveDirectory = resolvedSysfsPath("\(path)/slaves/\(slave)")
-                let slaveDevice = SysfsDirectory(path: slaveDirectory)?.text("dev") ?? ""
-                node.lower.append(read(directory: slaveDirectory, device: slaveDevice, sysfs: sysfs, depth: depth + 1))
+                let slaveDirectory = resolvedSysfsPath("\(directory.path)/slaves/\(slave)")
+                node.lower.append(read(directory: slaveDirectory, device: nil, sysfs: sysfs, depth: depth + 1))
             }
         }
         return node

@@ -65,13 +65,4 @@ final class SysfsDirectory {
         defer { closedir(dir) }
         return directoryEntries(dir)
     }
-
-    /// The target of the link `name`, as the kernel wrote it; nil when it is no link.
-    func linkTarget(_ name: String) -> String? {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(PATH_MAX), alignment: 1)
-        defer { buffer.deallocate() }
-        let length = readlinkat(descriptor, name, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), buffer.count)
-        guard length > 0 else { return nil }
-        return String(decoding: buffer[..<length], as: UTF8.self)
-    }
 }

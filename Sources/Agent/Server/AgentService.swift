@@ -202,16 +202,12 @@ public final class AgentService: Sendable {
         "key",
     ]
 
+    /// The methods served by a task: `handle` has answered agent.hello and handed the
+    /// `blockingWork` ones to the request pool before it gets here.
     func dispatch(_ method: String, params: JSONValue?, descriptors: ReceivedDescriptors, peer: PeerCredentials)
         async throws(RPCError) -> JSONValue
     {
-        if let work = try blockingWork(method, params: params, descriptors: descriptors, peer: peer) {
-            return try await requestPool.run(work)
-        }
         switch method {
-        case "agent.hello":
-            _ = try Params(method: method, params: params, allowed: ["client"])
-            return hello()
         case "copy.start":
             return try await start(Params(method: method, params: params, allowed: Self.copyStartParameters), descriptors, peer)
         case "copy.status":
