@@ -51,6 +51,12 @@ public struct BlockDeviceNode: Sendable, Equatable {
         read(device: device, sysfs: sysfs, depth: 0)
     }
 
+    /// Reads the device whose sysfs directory is already open (a copy endpoint's, see
+    /// `CopyFile.sysfsDirectory`) and everything below it.
+    static func read(_ directory: SysfsDirectory, device: String, sysfs: String = "/sys") -> BlockDeviceNode {
+        read(directory, device: device, sysfs: sysfs, depth: 0)
+    }
+
     /// Device stacks are shallow; the bound only guards against a sysfs loop.
     private static let maxDepth = 8
 
@@ -91,9 +97,15 @@ public struct BlockDeviceNode: Sendable, Equatable {
         // A partition has no device attributes of its own: its identity is the disk's,
         // read once, for the disk's node below it.
         let own = isPartition ? nil : unit
+        // A SCSI disk's vendor, model and rev attributes are the kernel's copies of
+        // INQUIRY bytes 8..35 (sdev->vendor, ->model, ->rev point into sdev->inquiry):
+        // taken from the `inquiry` attribute read anyway, three attribute reads fewer.
+        let inquiry = transport == "scsi" ? own?.bytes("inquiry") : nil
+        let fields = inquiry.flatMap(InquiryStrings.init)
         var node = BlockDeviceNode(
             name: name, device: device ?? directory.text("dev") ?? "", role: role, transport: transport,
-            vendor: own?.text("vendor"), model: own?.text("model"), revision: own.flatMap { $0.text("rev") ?? $0.text("firmware_rev") },
+            vendor: fields.map(\.vendor) ?? own?.text("vendor"), model: fields.map(\.model) ?? own?.text("model"),
+            revision: fields.map(\.revision) ?? own.flatMap { $0.text("rev") ?? $0.text("firmware_rev") },
             logicalBlockSize: disk.text("queue/logical_block_size").flatMap { Int($0) },
             physicalBlockSize: disk.text("queue/physical_block_size").flatMap { Int($0) },
             rotational: disk.text("queue/rotational").map { $0 == "1" },
@@ -101,7 +113,7 @@ public struct BlockDeviceNode: Sendable, Equatable {
             mapperName: role == .deviceMapper ? directory.text("dm/name") : nil,
             mapperUUID: role == .deviceMapper ? directory.text("dm/uuid") : nil,
             scsi: nil, lower: [])
-        if transport == "scsi", let own { node.scsi = SCSIIdentity.read(own) }
+        if let inquiry, let own { node.scsi = SCSIIdentity.read(inquiry: inquiry, unit: own) }
         guard depth < maxDepth else { return node }
         if isPartition {
             node.lower = [read(disk, device: nil, sysfs: sysfs, depth: depth + 1)]
@@ -169,7 +181,34 @@ public struct SCSIIdentity: Sendable, Equatable {
     }
 
     static func read(_ unit: SysfsDirectory) -> SCSIIdentity? {
-        guard let inquiry = unit.bytes("inquiry"), !inquiry.isEmpty else { return nil }
+        unit.bytes("inquiry").flatMap { read(inquiry: $0, unit: unit) }
+    }
+
+    /// Decodes `inquiry` (the unit's `inquiry` attribute) with the unit's `vpd_pg83`.
+    static func read(inquiry: [UInt8], unit: SysfsDirectory) -> SCSIIdentity? {
+        guard !inquiry.isEmpty else { return nil }
         return try? SCSIIdentity(inquiryBytes: inquiry, deviceIdentificationPage: unit.bytes("vpd_pg83"))
+    }
+}
+
+/// The vendor, product and revision strings of standard INQUIRY data as the kernel's
+/// sysfs attributes show them: each field up to its first NUL (they are printed with
+/// "%.Ns"), trimmed, nil when empty. Nil for data shorter than the 36 bytes that hold
+/// them (the kernel then pads its own copy with spaces; its attributes are read instead).
+struct InquiryStrings {
+    var vendor: String?
+    var model: String?
+    var revision: String?
+
+    init?(_ inquiry: [UInt8]) {
+        guard inquiry.count >= 36 else { return nil }
+        vendor = Self.field(inquiry[8..<16])
+        model = Self.field(inquiry[16..<32])
+        revision = Self.field(inquiry[32..<36])
+    }
+
+    private static func field(_ bytes: ArraySlice<UInt8>) -> String? {
+        let text = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self).trimmed
+        return text.isEmpty ? nil : text
     }
 }

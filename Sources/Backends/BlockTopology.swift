@@ -12,15 +12,28 @@ public struct BlockTopology: Sendable, Equatable {
     public var isPartition: Bool
     /// The sysfs directory of the whole disk, e.g. /sys/devices/.../block/sda.
     public var diskDirectory: String
-    /// "/dev/sg2" when the SCSI generic driver has bound the disk.
-    public var genericNode: String?
+    /// The node of a SCSI generic device itself (/dev/sgN); nil for a block device, whose
+    /// sg node is looked up only when asked for (`genericNode`).
+    var knownGenericNode: String?
     /// Whether the disk is a SCSI logical unit (sd), as opposed to loop, nvme, virtio ...
     public var isSCSI: Bool
 
+    /// "/dev/sg2" when the SCSI generic driver has bound the disk. Looked up in sysfs on
+    /// each use: a copy of a whole disk sends its commands through its own descriptor and
+    /// never needs it.
+    public var genericNode: String? {
+        if let knownGenericNode { return knownGenericNode }
+        guard isSCSI, let entries = listDirectory("\(diskDirectory)/device/scsi_generic") else { return nil }
+        return entries.first { $0.hasPrefix("sg") }.map { "/dev/\($0)" }
+    }
+
     /// Reads the topology of the block device `rdev` from /sys/dev/block/MAJ:MIN.
     public static func of(rdev: UInt64, sysfs: String = "/sys") -> BlockTopology? {
-        let link = "\(sysfs)/dev/block/\(DeviceProbe.deviceString(rdev))"
-        guard let directory = SysfsDirectory(path: resolvedSysfsPath(link)) else { return nil }
+        SysfsDirectory(blockDevice: DeviceProbe.deviceString(rdev), sysfs: sysfs).map(of(directory:))
+    }
+
+    /// The topology of the block device whose sysfs directory is `directory`.
+    static func of(directory: SysfsDirectory) -> BlockTopology {
         let isPartition = directory.has("partition")
         let diskDirectory = isPartition ? parent(of: directory.path) : directory.path
         var offset: UInt64 = 0
@@ -31,13 +44,9 @@ public struct BlockTopology: Sendable, Equatable {
         // Relative to the unit's directory: each absolute path would be walked from /.
         let unit = isPartition ? SysfsDirectory(path: diskDirectory + "/device") : SysfsDirectory(directory, "device")
         let isSCSI = unit.map { $0.has("scsi_disk") || $0.has("scsi_generic") || $0.has("scsi_level") } ?? false
-        var generic: String? = nil
-        if let entries = unit?.list("scsi_generic"), let sg = entries.first(where: { $0.hasPrefix("sg") }) {
-            generic = "/dev/\(sg)"
-        }
         return BlockTopology(
-            disk: disk, partitionOffset: offset, isPartition: isPartition, diskDirectory: diskDirectory,
-            genericNode: generic, isSCSI: isSCSI)
+            disk: disk, partitionOffset: offset, isPartition: isPartition, diskDirectory: diskDirectory, knownGenericNode: nil,
+            isSCSI: isSCSI)
     }
 
     /// The topology of a SCSI generic node (/dev/sgN, character device `rdev`): the
@@ -48,12 +57,12 @@ public struct BlockTopology: Sendable, Equatable {
         guard access("\(path)/device", F_OK) == 0 else { return nil }
         let node = basename(of: path)
         return BlockTopology(
-            disk: node, partitionOffset: 0, isPartition: false, diskDirectory: path, genericNode: "/dev/\(node)", isSCSI: true)
+            disk: node, partitionOffset: 0, isPartition: false, diskDirectory: path, knownGenericNode: "/dev/\(node)", isSCSI: true)
     }
 
     /// The topology of either kind of copy endpoint xcopy takes.
     static func of(_ file: CopyFile) -> BlockTopology? {
-        if file.kind == .block { return of(rdev: file.rdev) }
+        if file.kind == .block { return file.sysfsDirectory.map(of(directory:)) }
         if file.isSCSIGeneric { return ofSCSIGeneric(rdev: file.rdev) }
         return nil
     }
@@ -72,11 +81,14 @@ public struct BlockTopology: Sendable, Equatable {
     /// returned collection: a dictionary or array of a new element type costs the
     /// runtime a metadata instantiation, and a dictionary a scan of every protocol
     /// conformance record, at each start.)
+    ///
+    /// The units at the addresses in `excluded` are left out without reading their
+    /// pages: each read crosses a link to a path a dozen components deep.
     public static func forEachDeviceIdentificationPage<E: Error>(
-        sysfs: String = "/sys", _ body: (_ address: String, _ page: [UInt8]) throws(E) -> Void
+        sysfs: String = "/sys", excluding excluded: [String] = [], _ body: (_ address: String, _ page: [UInt8]) throws(E) -> Void
     ) throws(E) {
         guard let devices = SysfsDirectory(path: "\(sysfs)/bus/scsi/devices") else { return }
-        for entry in devices.list(".") ?? [] where entry.utf8.first.map(isASCIIDigit) == true {
+        for entry in devices.list(".") ?? [] where entry.utf8.first.map(isASCIIDigit) == true && !excluded.contains(entry) {
             if let page = devices.bytes("\(entry)/vpd_pg83"), !page.isEmpty {
                 try body(entry, page)
             }
@@ -90,11 +102,37 @@ public struct BlockTopology: Sendable, Equatable {
     }
 
     /// The SCSI address (H:C:T:L) of this disk's logical unit: the name its `device`
-    /// link points to (one readlink, where resolving the whole path takes one per
-    /// component).
+    /// link points to. The kernel places a SCSI disk's directory (and an sg node's) in
+    /// its logical unit's, as …/0:0:1:0/block/sda (…/0:0:1:0/scsi_generic/sg2), so a
+    /// resolved directory names the unit without a system call; any other shape is
+    /// asked with one readlink.
     public var scsiAddress: String {
-        basename(of: readLink("\(diskDirectory)/device") ?? realPath("\(diskDirectory)/device"))
+        let above = parent(of: diskDirectory)
+        let kind = basename(of: above)
+        if kind == "block" || kind == "scsi_generic" {
+            let unit = basename(of: parent(of: above))
+            if isSCSIAddress(unit) { return unit }
+        }
+        return basename(of: readLink("\(diskDirectory)/device") ?? realPath("\(diskDirectory)/device"))
     }
+}
+
+/// Whether `name` has the form of a SCSI address: four decimal numbers joined by colons.
+private func isSCSIAddress(_ name: String) -> Bool {
+    var fields = 1
+    var digits = 0
+    for byte in name.utf8 {
+        if byte == UInt8(ascii: ":") {
+            guard digits > 0 else { return false }
+            fields += 1
+            digits = 0
+        } else if isASCIIDigit(byte) {
+            digits += 1
+        } else {
+            return false
+        }
+    }
+    return fields == 4 && digits > 0
 }
 
 private func isASCIIDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

@@ -61,6 +61,11 @@ public final class CopyFile: @unchecked Sendable {
     /// The block topology, looked up in sysfs once: assessing and running an xcopy
     /// both need it, and a device node's place in sysfs does not change while open.
     private let topologyCache = Mutex<BlockTopology??>(nil)
+    /// A block device's sysfs directory, opened once and held while this endpoint lives:
+    /// its identity (for the profiles) and its topology (for xcopy) are both read
+    /// relative to it, so the long path under /sys/devices is walked once per copy.
+    private let sysfsDirectoryCache = Mutex<SysfsDirectory??>(nil)
+    private let openedPathCache = Mutex<String??>(nil)
 
     /// Whether this object opened the descriptor itself (and may seek on it).
     public var isOwned: Bool { ownsDescriptor }
@@ -74,7 +79,9 @@ public final class CopyFile: @unchecked Sendable {
     }
 
     /// Wraps `descriptor`; the caller keeps ownership unless `owned` is true.
-    public init(descriptor: CInt, name: String, owned: Bool = false) throws(CopyError) {
+    /// `openedPath`, when the caller has already read it (`CopyFile.openedPath(of:)`),
+    /// is kept instead of being read again.
+    public init(descriptor: CInt, name: String, owned: Bool = false, openedPath: String?? = nil) throws(CopyError) {
         let st: stat
         do { st = try SystemCalls.fstat(descriptor) } catch {
             if owned { close(descriptor) }
@@ -87,6 +94,7 @@ public final class CopyFile: @unchecked Sendable {
         self.inode = UInt64(st.st_ino)
         self.rdev = UInt64(st.st_rdev)
         self.ownsDescriptor = owned
+        if let openedPath { openedPathCache.withLock { $0 = .some(openedPath) } }
     }
 
     deinit {
@@ -101,6 +109,18 @@ public final class CopyFile: @unchecked Sendable {
             let topology = BlockTopology.of(self)
             cached = .some(topology)
             return topology
+        }
+    }
+
+    /// Where /sys/dev/block/MAJ:MIN of this block device leads, opened on first use; nil
+    /// for any other kind of file, or a device sysfs does not show.
+    var sysfsDirectory: SysfsDirectory? {
+        guard kind == .block else { return nil }
+        return sysfsDirectoryCache.withLock { cached in
+            if let cached { return cached }
+            let directory = SysfsDirectory(blockDevice: DeviceProbe.deviceString(rdev), sysfs: "/sys")
+            cached = .some(directory)
+            return directory
         }
     }
 
@@ -240,6 +260,16 @@ public final class CopyFile: @unchecked Sendable {
     /// messages and mount lookups; nil when it has none.
     public static func openedPath(of descriptor: CInt) -> String? {
         readLink("/proc/self/fd/\(descriptor)")
+    }
+
+    /// The path this descriptor was opened by, as the kernel names it now (read once).
+    public var openedPath: String? {
+        openedPathCache.withLock { cached in
+            if let cached { return cached }
+            let path = Self.openedPath(of: descriptor)
+            cached = .some(path)
+            return path
+        }
     }
 
     /// Whether both name the same file (same device and inode).

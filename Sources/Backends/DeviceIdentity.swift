@@ -48,13 +48,16 @@ public struct DeviceIdentity: Sendable, Equatable {
     public static func of(
         _ file: CopyFile, mounts: MountTable, sysfs: String = "/sys", sibling: DeviceIdentity? = nil
     ) -> DeviceIdentity {
-        let resolved = CopyFile.openedPath(of: file.descriptor) ?? file.name
+        let resolved = file.openedPath ?? file.name
         let magic = (try? SystemCalls.statfs(file.descriptor)).map { $0.type }
         let sameFilesystem =
             sibling.map { $0.fileType == .regular && $0.device == DeviceProbe.deviceString(file.device) } ?? false
+        // A block device's own sysfs directory is opened once per endpoint and shared
+        // with its topology (the standard sysfs only: a test's tree is read by path).
         return identify(
             name: file.name, resolvedPath: resolved, kind: file.kind, stDev: file.device, stRdev: file.rdev,
-            magic: magic, mounts: mounts, sysfs: sysfs, knownBlockDevice: sameFilesystem ? .some(sibling?.blockDevice) : nil)
+            magic: magic, mounts: mounts, sysfs: sysfs, knownBlockDevice: sameFilesystem ? .some(sibling?.blockDevice) : nil,
+            blockDirectory: sysfs == "/sys" ? file.sysfsDirectory : nil)
     }
 
     /// Identifies `path` (a file, a block device, or a directory) without opening it
@@ -78,7 +81,7 @@ public struct DeviceIdentity: Sendable, Equatable {
     /// read for another file of the same filesystem.
     static func identify(
         name: String, resolvedPath: String, kind: FileKind, stDev: UInt64, stRdev: UInt64, magic: UInt64?,
-        mounts: MountTable, sysfs: String, knownBlockDevice: BlockDeviceNode?? = nil
+        mounts: MountTable, sysfs: String, knownBlockDevice: BlockDeviceNode?? = nil, blockDirectory: SysfsDirectory? = nil
     ) -> DeviceIdentity {
         let fsDevice = DeviceProbe.deviceString(stDev)
         if kind == .block {
@@ -88,7 +91,9 @@ public struct DeviceIdentity: Sendable, Equatable {
             let mount = mounts.entries.last { $0.device == device || $0.source == resolvedPath }
             return DeviceIdentity(
                 path: name, fileType: kind, device: device, fstype: mount?.fstype, mountPoint: mount?.mountPoint,
-                mountSource: mount?.source, filesystemMagic: magic, blockDevice: BlockDeviceNode.read(device: device, sysfs: sysfs))
+                mountSource: mount?.source, filesystemMagic: magic,
+                blockDevice: blockDirectory.map { BlockDeviceNode.read($0, device: device, sysfs: sysfs) }
+                    ?? BlockDeviceNode.read(device: device, sysfs: sysfs))
         }
         let mount = mounts.mount(forPath: resolvedPath, device: fsDevice)
         return DeviceIdentity(

@@ -40,12 +40,13 @@ struct SCSILogicalUnit {
             transport = SGIODevice(descriptor: file.descriptor, name: file.name, timeout: timeout)
             what = file.name
         } else {
+            let node = topology.passThroughNode
             do {
-                transport = try SGIODevice(path: topology.passThroughNode, writable: true, timeout: timeout)
+                transport = try SGIODevice(path: node, writable: true, timeout: timeout)
             } catch {
-                throw .declined(Decline(.notSupported, "cannot open \(topology.passThroughNode) for SCSI pass-through: \(error)"))
+                throw .declined(Decline(.notSupported, "cannot open \(node) for SCSI pass-through: \(error)"))
             }
-            what = "\(file.name) (\(topology.passThroughNode))"
+            what = "\(file.name) (\(node))"
         }
         let device = SCSIDevice(transport: transport)
         do {

@@ -8,7 +8,10 @@ import Glibc
 /// kernel walks the whole path again for every absolute open; relative to the held
 /// directory it walks one or two. A copy reads some twenty attributes per end, so this
 /// is most of its sysfs cost. Absent attributes read as nil, as with absolute paths.
-final class SysfsDirectory {
+///
+/// Sendable: its state is a path and a descriptor fixed at creation, and every method
+/// is a system call relative to that descriptor.
+final class SysfsDirectory: Sendable {
     /// The directory's path, for building names to report and for the absolute readers.
     let path: String
     private let descriptor: CInt
@@ -19,6 +22,13 @@ final class SysfsDirectory {
         guard fd >= 0 else { return nil }
         self.path = path
         descriptor = fd
+    }
+
+    /// Opens the directory of the block device `device` ("major:minor"): where
+    /// `sysfs`/dev/block/`device` leads. Nil when sysfs has no such block device.
+    convenience init?(blockDevice device: String, sysfs: String) {
+        let link = "\(sysfs)/dev/block/\(device)"
+        self.init(path: resolvedSysfsPath(link))
     }
 
     /// Opens the subdirectory `name` (a relative path, which may cross a link such as

@@ -132,11 +132,11 @@ public struct XCopyBackend: CopyBackend {
         }
         let sourceAddress = source.topology.scsiAddress
         let destinationAddress = destination.topology.scsiAddress
-        try BlockTopology.forEachDeviceIdentificationPage { (address, page) throws(BackendError) in
+        try BlockTopology.forEachDeviceIdentificationPage(excluding: [sourceAddress, destinationAddress]) {
+            (address, page) throws(BackendError) in
             // A page can report one of the two designators only if it holds its identifier
             // bytes; the others need no decoding.
-            guard address != sourceAddress, address != destinationAddress,
-                page.containsRun(source.designator.identifier) || page.containsRun(destination.designator.identifier),
+            guard page.containsRun(source.designator.identifier) || page.containsRun(destination.designator.identifier),
                 let other = (try? Designator.parsePage(page))?.preferredLogicalUnit
             else { return }
             for unit in [source, destination] where unit.designator == other {

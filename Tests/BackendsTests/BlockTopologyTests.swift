@@ -92,6 +92,27 @@ final class BlockTopologyTests: XCTestCase {
         XCTAssertNil(BlockTopology.of(rdev: device(8, 99), sysfs: sysfs), "no such device")
     }
 
+    /// A disk's SCSI address is the name of the unit directory it sits in; a disk whose
+    /// directory has another shape is asked through its `device` link.
+    func testSCSIAddressFromTheDiskDirectoryOrItsLink() throws {
+        try makeDirectories("devices/platform/host0/target0:0:1/0:0:1:7/block/sdh")
+        try link("dev/block/8:112", "../../devices/platform/host0/target0:0:1/0:0:1:7/block/sdh")
+        let unlinked = try XCTUnwrap(BlockTopology.of(rdev: device(8, 112), sysfs: sysfs))
+        XCTAssertEqual(unlinked.scsiAddress, "0:0:1:7", "no `device` link needed")
+        try makeDirectories("devices/virtual/block/sdz")
+        try makeDirectories("devices/platform/host0/target0:0:1/0:0:1:9")
+        try link("devices/virtual/block/sdz/device", "../../../platform/host0/target0:0:1/0:0:1:9")
+        try link("dev/block/8:240", "../../devices/virtual/block/sdz")
+        let elsewhere = try XCTUnwrap(BlockTopology.of(rdev: device(8, 240), sysfs: sysfs))
+        XCTAssertEqual(elsewhere.scsiAddress, "0:0:1:9", "from the link")
+    }
+
+    func testDeviceIdentificationPagesLeaveOutTheExcludedUnitsUnread() throws {
+        var seen: [String] = []
+        BlockTopology.forEachDeviceIdentificationPage(sysfs: sysfs, excluding: ["0:0:1:0"]) { address, _ in seen.append(address) }
+        XCTAssertEqual(seen, ["0:0:1:1"])
+    }
+
     func testDeviceIdentificationPagesOfLogicalUnitsOnly() throws {
         var seen: [String] = []
         var pages: [[UInt8]] = []

@@ -78,6 +78,31 @@ final class MatchingTests: XCTestCase {
         }
     }
 
+    /// A SCSI disk's vendor, model and revision come from the cached INQUIRY data as
+    /// the kernel's vendor/model/rev attributes show them (each field up to a NUL,
+    /// trimmed); data too short to hold them leaves the attributes to say.
+    func testInquiryStringsReadAsTheKernelPrintsThem() throws {
+        var padded = Recorded.inquiry(vendor: "ACME", product: "Box", revision: "1")
+        padded.replaceSubrange(8..<16, with: Array("ACME".utf8) + [0, 0x41, 0x41, 0x41])  // "%.8s" stops at the NUL
+        padded.replaceSubrange(32..<36, with: [0x20, 0x32, 0x20, 0x20])
+        try sysfs.scsiDisk("sda", device: "8:0", hctl: "0:0:0:0", inquiry: padded, vpd83: nil)
+        let disk = try XCTUnwrap(try blockIdentity("8:0").blockDevice)
+        XCTAssertEqual(disk.vendor, "ACME")
+        XCTAssertEqual(disk.model, "Box")
+        XCTAssertEqual(disk.revision, "2")
+
+        try sysfs.scsiDisk(
+            "sdb", device: "8:16", hctl: "0:0:0:1", inquiry: Recorded.inquiry(vendor: "FULL", product: "Data", revision: "9"), vpd83: nil)
+        let unit = "sys/devices/platform/host0/target0:0:0/0:0:0:1"
+        _ = try scratch.write("\(unit)/inquiry", Array(Recorded.inquiry(vendor: "SHORT", product: "X", revision: "0")[0..<20]))
+        _ = try scratch.write("\(unit)/vendor", "FROMATTR\n")
+        _ = try scratch.write("\(unit)/model", "Model Attr      \n")
+        let short = try XCTUnwrap(try blockIdentity("8:16").blockDevice)
+        XCTAssertEqual(short.vendor, "FROMATTR")
+        XCTAssertEqual(short.model, "Model Attr")
+        XCTAssertEqual(short.revision, "9")
+    }
+
     func testPartitionIsMatchedByItsWholeDisk() throws {
         try sysfs.scsiDisk("sda", device: "8:0", hctl: "0:0:0:0", inquiry: LIO.Recorded.inquiryA, vpd83: LIO.Recorded.deviceIdentificationA)
         try sysfs.partition(of: "sda", diskDevice: "8:0", name: "sda1", device: "8:1", startSector: 2048)

@@ -61,7 +61,8 @@ struct FileResolver: Sendable {
             default: break
             }
             do {
-                return Resolved(file: try CopyFile(descriptor: fd, name: name, owned: false), held: held, resolvedPath: target)
+                return Resolved(
+                    file: try CopyFile(descriptor: fd, name: name, owned: false, openedPath: .some(target)), held: held, resolvedPath: target)
             } catch {
                 throw RPCError(error)
             }
