@@ -1,15 +1,20 @@
 import CSgUtils
 import Glibc
+import Synchronization
 import SystemPackage
 
 /// SG_IO through libsgutils2's sg_pt layer on a Linux SCSI device (`/dev/sgN`, or a
 /// `/dev/sdX` the block layer passes SG_IO through for).
 ///
-/// Each `execute` builds its own sg_pt object (construct_scsi_pt_obj_with_fd,
-/// set_scsi_pt_cdb/sense/data_in|data_out, do_scsi_pt) and reads the outcome through
-/// get_scsi_pt_result_category and its accessors, so concurrent commands on one
-/// descriptor share nothing but the descriptor (SG_IO is synchronous per call). That
-/// and the immutable stored properties are why the class is `@unchecked Sendable`.
+/// A command is set up on an sg_pt object (set_scsi_pt_cdb/sense/data_in|data_out,
+/// do_scsi_pt) and its outcome read through get_scsi_pt_result_category and its
+/// accessors. The device keeps one object for its descriptor and clears it between
+/// commands (clear_scsi_pt_obj keeps the descriptor and what sg_pt learnt of it):
+/// constructing one (construct_scsi_pt_obj_with_fd) fstat()s the descriptor every
+/// time. A command that finds that object in use by another thread builds its own, so
+/// concurrent commands on one descriptor share nothing but the descriptor (SG_IO is
+/// synchronous per call). That, the atomic claim on the kept object and the immutable
+/// stored properties are why the class is `@unchecked Sendable`.
 ///
 /// A command that ends in UNIT ATTENTION is sent again up to `unitAttentionRetries`
 /// times (see `UnitAttentionRetryingTransport`). CHECK CONDITION with NO SENSE or
@@ -23,6 +28,11 @@ public final class SGIODevice: SCSITransport, @unchecked Sendable {
     private let ownsDescriptor: Bool
     private let timeoutSeconds: CInt
     private let unitAttentionRetries: Int
+    /// The object kept for this descriptor (nil if sg_pt could not make one: each
+    /// command then makes its own and reports why it cannot), and whether a command
+    /// holds it.
+    private let keptObject: OpaquePointer?
+    private let keptObjectInUse = Atomic<Bool>(false)
 
     /// The sense buffer length: SG_IO's v3 interface transfers at most 64 bytes.
     private static let senseBufferLength = 64
@@ -47,6 +57,7 @@ public final class SGIODevice: SCSITransport, @unchecked Sendable {
         ownsDescriptor = true
         timeoutSeconds = Self.seconds(timeout)
         self.unitAttentionRetries = unitAttentionRetries
+        keptObject = Self.makeObject(descriptor.rawValue)
     }
 
     /// Uses a caller's descriptor as it is (the agent receives descriptors over its
@@ -57,10 +68,31 @@ public final class SGIODevice: SCSITransport, @unchecked Sendable {
         ownsDescriptor = false
         timeoutSeconds = Self.seconds(timeout)
         self.unitAttentionRetries = unitAttentionRetries
+        keptObject = Self.makeObject(descriptor)
     }
 
     deinit {
+        if let keptObject { destruct_scsi_pt_obj(keptObject) }
         if ownsDescriptor { try? descriptor.close() }
+    }
+
+    /// An sg_pt object for `descriptor`, nil when sg_pt cannot make a usable one.
+    private static func makeObject(_ descriptor: CInt) -> OpaquePointer? {
+        guard let object = construct_scsi_pt_obj_with_fd(descriptor, 0) else { return nil }
+        guard get_scsi_pt_os_err(object) == 0 else {
+            destruct_scsi_pt_obj(object)
+            return nil
+        }
+        return object
+    }
+
+    /// The kept object, cleared, if no other command holds it.
+    private func claimKeptObject() -> OpaquePointer? {
+        guard let keptObject, keptObjectInUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            return nil
+        }
+        clear_scsi_pt_obj(keptObject)
+        return keptObject
     }
 
     public func execute(_ command: SCSICommand) throws(SCSIError) -> SCSIResponse {
@@ -106,10 +138,22 @@ public final class SGIODevice: SCSITransport, @unchecked Sendable {
             throw .transport(command: command.name, detail: "a CDB of \(command.cdb.count) bytes cannot be sent")
         }
 
-        guard let object = construct_scsi_pt_obj_with_fd(descriptor.rawValue, 0) else {
-            throw .system(command: command.name, errno: .noMemory)
+        let object: OpaquePointer
+        if let kept = claimKeptObject() {
+            object = kept
+        } else {
+            guard let made = construct_scsi_pt_obj_with_fd(descriptor.rawValue, 0) else {
+                throw .system(command: command.name, errno: .noMemory)
+            }
+            object = made
         }
-        defer { destruct_scsi_pt_obj(object) }
+        defer {
+            if object == keptObject {
+                keptObjectInUse.store(false, ordering: .releasing)
+            } else {
+                destruct_scsi_pt_obj(object)
+            }
+        }
         let constructError = get_scsi_pt_os_err(object)
         if constructError != 0 {
             throw .system(command: command.name, errno: Errno(rawValue: constructError))

@@ -63,6 +63,30 @@ final class SGIODeviceTests: XCTestCase {
         XCTAssertNotEqual(fcntl(fd.rawValue, F_GETFD), -1, "the descriptor survived the device")
     }
 
+    /// The device keeps one sg_pt object and clears it between commands; commands from
+    /// several threads at once (the kept object busy) each get their own answer.
+    func testCommandsInTurnAndAtOnceEachGetTheirOwnAnswer() throws {
+        let device = try SGIODevice(path: "/dev/null", timeout: .seconds(5))
+        for _ in 0..<3 {
+            XCTAssertEqual(
+                expectError { () throws(SCSIError) in try SCSIDevice(transport: device).inquiry() },
+                .system(command: "INQUIRY", errno: .inappropriateIOCTLForDevice))
+            XCTAssertEqual(
+                expectError { () throws(SCSIError) in try SCSIDevice(transport: device).testUnitReady() }?.command, "TEST UNIT READY")
+        }
+        let names = (0..<64).map { "CMD\($0)" }
+        let answers = Answers(count: names.count)
+        DispatchQueue.concurrentPerform(iterations: names.count) { index in
+            do throws(SCSIError) {
+                _ = try device.execute(SCSICommand(name: names[index], cdb: hex("12 00 00 00 24 00"), direction: .fromDevice(length: 36)))
+                answers.set(index, "no error")
+            } catch {
+                answers.set(index, error.command)
+            }
+        }
+        XCTAssertEqual(answers.values, names)
+    }
+
     /// Commands the pass-through layer cannot send are refused before any system call.
     func testImpossibleCommandsAreRefused() throws {
         let device = try SGIODevice(path: "/dev/null")
@@ -75,4 +99,12 @@ final class SGIODeviceTests: XCTestCase {
         }
         guard case .transport = noCDB else { return XCTFail("\(String(describing: noCDB))") }
     }
+}
+
+private final class Answers: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String]
+    init(count: Int) { list = Array(repeating: "", count: count) }
+    func set(_ index: Int, _ value: String) { lock.withLock { list[index] = value } }
+    var values: [String] { lock.withLock { list } }
 }
