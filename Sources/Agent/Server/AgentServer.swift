@@ -4,7 +4,7 @@ import Logging
 import Synchronization
 
 /// Accepts connections on the listening socket, one reader and one writer thread per
-/// connection, until `stop()`.
+/// connection (kept for the next connection when it closes), until `stop()`.
 public final class AgentServer: Sendable {
     public let service: AgentService
     public let listener: ListeningSocket
@@ -12,6 +12,8 @@ public final class AgentServer: Sendable {
     private let connections = Mutex<[ObjectIdentifier: Connection]>([:])
     private let nextNumber = Atomic<Int>(1)
     private let stopping = Atomic<Bool>(false)
+    /// The connections' threads.
+    private let connectionThreads = ThreadCache()
     /// Connections beyond this are closed at once: each costs two threads.
     public let maxConnections: Int
 
@@ -64,6 +66,7 @@ public final class AgentServer: Sendable {
             logger.debug("connected", metadata: ["connection": "\(number)", "pid": "\(peer.pid)", "uid": "\(peer.uid)"])
             let service = self.service
             connection.start(
+                threads: connectionThreads,
                 handle: { connection, frame in service.handle(frame, on: connection) },
                 ended: { [self] connection in
                     self.connections.withLock { _ = $0.removeValue(forKey: ObjectIdentifier(connection)) }

@@ -37,11 +37,14 @@ final class Connection: Sendable {
         self.logger = logger
     }
 
-    /// Starts the reader and writer. `handle` is called for each frame on the reader
-    /// thread; `ended` once, when the connection is closed.
-    func start(handle: @escaping @Sendable (Connection, Frame) -> Void, ended: @escaping @Sendable (Connection) -> Void) {
-        OSThread.detach(name: "ssc-conn-r\(number)") { [self] in self.readLoop(handle: handle) }
-        OSThread.detach(name: "ssc-conn-w\(number)") { [self] in
+    /// Starts the reader and writer on threads from `threads`. `handle` is called for
+    /// each frame on the reader thread; `ended` once, when the connection is closed.
+    func start(
+        threads: ThreadCache, handle: @escaping @Sendable (Connection, Frame) -> Void,
+        ended: @escaping @Sendable (Connection) -> Void
+    ) {
+        threads.run(name: "ssc-conn-r\(number)") { [self] in self.readLoop(handle: handle) }
+        threads.run(name: "ssc-conn-w\(number)") { [self] in
             self.writeLoop()
             ended(self)
         }
