@@ -11,19 +11,34 @@ public struct BackendPlan: Sendable {
     public var sourceProfile: String?
     public var destinationProfile: String?
     /// One line per decision: which profile matched each end and why, how the order
-    /// was formed.
-    public var explanation: [String]
+    /// was formed. Worded when read: a copy that neither logs at debug level nor
+    /// reports its selection never needs the words.
+    public var explanation: [String] {
+        get { explain() }
+        set { explain = { newValue } }
+    }
+    private var explain: @Sendable () -> [String]
 
     public init(
         order: [BackendName], excluded: [BackendSkip] = [], tunables: Tunables = Tunables(), sourceProfile: String? = nil,
         destinationProfile: String? = nil, explanation: [String] = []
+    ) {
+        self.init(
+            order: order, excluded: excluded, tunables: tunables, sourceProfile: sourceProfile,
+            destinationProfile: destinationProfile, explain: { explanation })
+    }
+
+    /// A plan whose explanation `explain` words when it is read.
+    public init(
+        order: [BackendName], excluded: [BackendSkip] = [], tunables: Tunables = Tunables(), sourceProfile: String? = nil,
+        destinationProfile: String? = nil, explain: @escaping @Sendable () -> [String]
     ) {
         self.order = order
         self.excluded = excluded
         self.tunables = tunables
         self.sourceProfile = sourceProfile
         self.destinationProfile = destinationProfile
-        self.explanation = explanation
+        self.explain = explain
     }
 }
 

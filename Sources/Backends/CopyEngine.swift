@@ -172,7 +172,9 @@ public final class CopyEngine: Sendable {
         do throws(CopyError) {
             let chosen = preflightSelection ?? plan(source: source, destination: destination)
             selection = chosen
-            for line in chosen.explanation { logger.debug("selection", metadata: ["detail": "\(line)"]) }
+            if logger.logLevel <= .debug {
+                for line in chosen.explanation { logger.debug("selection", metadata: ["detail": "\(line)"]) }
+            }
             var plan = try validate(source: source, destination: destination, request: request, tunables: overrides.applied(to: chosen.tunables))
             try checkGuard(plan, request: request)
             plan = plan.truncating(request.truncate)

@@ -36,7 +36,37 @@ public struct ProfileMatch: Sendable, Equatable {
 
     /// How many rules are given: the most specific matching profile wins.
     public var specificity: Int {
-        [fstypes != nil, fileType != nil, vendor != nil, product != nil, revision != nil, transports != nil].filter { $0 }.count
+        var count = 0
+        if fstypes != nil { count += 1 }
+        if fileType != nil { count += 1 }
+        if vendor != nil { count += 1 }
+        if product != nil { count += 1 }
+        if revision != nil { count += 1 }
+        if transports != nil { count += 1 }
+        return count
+    }
+
+    /// Whether `identity` (whose leaf disks are `leaves`) satisfies every rule: what
+    /// `evaluate` decides, without putting it into words. Every profile is tried for
+    /// both ends of every copy; only the chosen one's reasons, and the others'
+    /// mismatches when someone asks, are worded (`ProfileChoice`).
+    public func matches(_ identity: DeviceIdentity, leaves: [BlockDeviceNode]) -> Bool {
+        if let fileType, identity.fileType != fileType { return false }
+        if let fstypes {
+            guard identity.fileType == .regular, let fstype = identity.fstype, fstypes.contains(fstype) else { return false }
+        }
+        if let transports {
+            guard !leaves.isEmpty, leaves.allSatisfy({ transports.contains($0.transport) }) else { return false }
+        }
+        return Self.holds(vendor, leaves, { $0.scsi?.vendor ?? $0.vendor })
+            && Self.holds(product, leaves, { $0.scsi?.product ?? $0.model })
+            && Self.holds(revision, leaves, { $0.scsi?.revision ?? $0.revision })
+    }
+
+    /// One INQUIRY-string rule as `check` decides it.
+    private static func holds(_ pattern: AnchoredPattern?, _ leaves: [BlockDeviceNode], _ value: (BlockDeviceNode) -> String?) -> Bool {
+        guard let pattern else { return true }
+        return !leaves.isEmpty && leaves.allSatisfy { value($0).map(pattern.matches) ?? false }
     }
 
     /// Whether `identity` satisfies every rule; if not, the first rule that fails.
@@ -103,4 +133,14 @@ public enum MatchResult: Sendable, Equatable {
     case match([String])
     /// The first rule that did not hold.
     case mismatch(String)
+
+    var reasons: [String] {
+        if case .match(let reasons) = self { return reasons }
+        return []
+    }
+
+    var mismatch: String? {
+        if case .mismatch(let why) = self { return why }
+        return nil
+    }
 }

@@ -39,27 +39,19 @@ public struct ProfileSelection: Sendable {
     public var plan: BackendPlan
 
     public init(set: ProfileSet, source sourceIdentity: DeviceIdentity, destination destinationIdentity: DeviceIdentity) {
-        source = set.choose(for: sourceIdentity)
-        destination = set.choose(for: destinationIdentity)
+        let source = set.choose(for: sourceIdentity)
+        let destination = set.choose(for: destinationIdentity)
+        self.source = source
+        self.destination = destination
         let sourceProfile = source.profile, destinationProfile = destination.profile
-        var order = sourceProfile.order
+        let same = sourceProfile.name == destinationProfile.name
+        let order = same ? sourceProfile.order : sourceProfile.order.filter(destinationProfile.order.contains)
         var excluded: [BackendSkip] = []
-        var explanation = [
-            "source \(sourceIdentity.path): profile \(sourceProfile.name) (\(source.reason))",
-            "destination \(destinationIdentity.path): profile \(destinationProfile.name) (\(destination.reason))",
-        ]
-        if sourceProfile.name == destinationProfile.name {
-            explanation.append("order of \(sourceProfile.name): \(order.map(\.rawValue).list(separator: ", "))")
-        } else {
-            order = order.filter(destinationProfile.order.contains)
-            explanation.append(
-                "profiles differ: backends both list, in \(sourceProfile.name)'s order: \(order.map(\.rawValue).list(separator: ", "))")
-        }
         for name in BackendName.allCases where !order.contains(name) {
             let lists = { (p: Profile) in p.order.contains(name) }
             let who: String
             switch (lists(sourceProfile), lists(destinationProfile)) {
-            case (false, false) where sourceProfile.name == destinationProfile.name: who = "profile \(sourceProfile.name) does not list it"
+            case (false, false) where same: who = "profile \(sourceProfile.name) does not list it"
             case (false, false): who = "neither profile \(sourceProfile.name) nor \(destinationProfile.name) lists it"
             case (false, true): who = "the source's profile \(sourceProfile.name) does not list it"
             default: who = "the destination's profile \(destinationProfile.name) does not list it"
@@ -69,11 +61,25 @@ public struct ProfileSelection: Sendable {
         var tunables = sourceProfile.tunables.applied()
         let destinationTunables = destinationProfile.tunables.applied()
         if !destinationTunables.aio.direct { tunables.aio.direct = false }
-        if tunables.xcopy.concurrency > 1 {
-            explanation.append("xcopy concurrency \(tunables.xcopy.concurrency) allowed by \(sourceProfile.name); the backend sends one command at a time")
-        }
+        let concurrency = tunables.xcopy.concurrency
         plan = BackendPlan(
             order: order, excluded: excluded, tunables: tunables, sourceProfile: sourceProfile.name,
-            destinationProfile: destinationProfile.name, explanation: explanation)
+            destinationProfile: destinationProfile.name,
+            explain: {
+                var explanation = [
+                    "source \(sourceIdentity.path): profile \(sourceProfile.name) (\(source.reason))",
+                    "destination \(destinationIdentity.path): profile \(destinationProfile.name) (\(destination.reason))",
+                ]
+                let list = order.map(\.rawValue).list(separator: ", ")
+                explanation.append(
+                    same
+                        ? "order of \(sourceProfile.name): \(list)"
+                        : "profiles differ: backends both list, in \(sourceProfile.name)'s order: \(list)")
+                if concurrency > 1 {
+                    explanation.append(
+                        "xcopy concurrency \(concurrency) allowed by \(sourceProfile.name); the backend sends one command at a time")
+                }
+                return explanation
+            })
     }
 }

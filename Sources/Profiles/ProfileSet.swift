@@ -161,41 +161,48 @@ public struct ProfileSet: Sendable {
     /// The profile for one endpoint: the matching profile with the most rules; among
     /// equally specific ones, the first by name. Never nil (a catch-all is required).
     public func choose(for identity: DeviceIdentity) -> ProfileChoice {
-        var candidates: [(Profile, [String])] = []
-        var rejected: [(String, String)] = []
+        let leaves = identity.leaves
+        var matching: [Profile] = []
+        var rejected: [Profile] = []
         for profile in profiles {
-            switch profile.match.evaluate(identity) {
-            case .match(let reasons): candidates.append((profile, reasons))
-            case .mismatch(let why): rejected.append((profile.name, why))
-            }
+            if profile.match.matches(identity, leaves: leaves) { matching.append(profile) } else { rejected.append(profile) }
         }
-        // Stable: profiles are sorted by name, so ties go to the first name.
-        let best = candidates.enumerated().max { a, b in
-            a.element.0.match.specificity != b.element.0.match.specificity
-                ? a.element.0.match.specificity < b.element.0.match.specificity : a.offset > b.offset
-        }!.element
-        let ties = candidates.filter { $0.0.match.specificity == best.0.match.specificity && $0.0.name != best.0.name }.map(\.0.name)
+        // Profiles are sorted by name: a later one wins only by being more specific.
+        var best = matching[0]
+        for profile in matching.dropFirst() where profile.match.specificity > best.match.specificity { best = profile }
+        let specificity = best.match.specificity
+        let ties = matching.filter { $0.match.specificity == specificity && $0.name != best.name }.map(\.name)
         return ProfileChoice(
-            profile: best.0, matched: best.1, alsoMatching: candidates.map(\.0.name).filter { $0 != best.0.name && !ties.contains($0) },
-            tiedWith: ties,
-            rejected: rejected)
+            profile: best, identity: identity,
+            alsoMatching: matching.map(\.name).filter { $0 != best.name && !ties.contains($0) }, tiedWith: ties,
+            rejectedProfiles: rejected)
     }
 }
 
-/// Which profile one endpoint got, and why.
+/// Which profile one endpoint got, and why. The reasons are worded when asked for:
+/// a copy that logs and reports nothing of them never needs them.
 public struct ProfileChoice: Sendable {
     public var profile: Profile
-    /// What each of its rules matched (empty for the catch-all).
-    public var matched: [String]
+    /// The endpoint the profile was chosen for.
+    public var identity: DeviceIdentity
     /// Other matching profiles, less specific (or tied and later by name).
     public var alsoMatching: [String]
     /// Matching profiles exactly as specific, which lost on name order.
     public var tiedWith: [String]
+    /// The profiles that did not match.
+    var rejectedProfiles: [Profile]
+
+    /// What each of its rules matched (empty for the catch-all).
+    public var matched: [String] { profile.match.evaluate(identity).reasons }
+
     /// Profiles that did not match, with the first rule that failed.
-    public var rejected: [(profile: String, why: String)]
+    public var rejected: [(profile: String, why: String)] {
+        rejectedProfiles.map { ($0.name, $0.match.evaluate(identity).mismatch ?? "") }
+    }
 
     /// One sentence: "xfs (fstype xfs)", "generic (matches every device)".
     public var reason: String {
+        let matched = matched
         var text = matched.isEmpty ? "matches every device" : matched.list(separator: ", ")
         text += "; \(profile.match.specificity) rule(s)"
         if !tiedWith.isEmpty { text += "; tied with \(tiedWith.list(separator: ", ")), first by name wins" }

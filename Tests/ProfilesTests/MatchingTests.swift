@@ -103,6 +103,49 @@ final class MatchingTests: XCTestCase {
         XCTAssertEqual(short.revision, "9")
     }
 
+    /// Choosing decides with `matches`, wording with `evaluate`: the two agree for every
+    /// built-in profile on disks, stacks, partitions, loops and files.
+    func testMatchesAgreesWithEvaluateEverywhere() throws {
+        try sysfs.scsiDisk("sda", device: "8:0", hctl: "0:0:0:0", inquiry: LIO.Recorded.inquiryA, vpd83: LIO.Recorded.deviceIdentificationA)
+        try sysfs.scsiDisk(
+            "sdb", device: "8:16", hctl: "1:0:0:0", inquiry: Recorded.inquiry(vendor: "PURE", product: "FlashArray", revision: "8888"),
+            vpd83: nil)
+        try sysfs.scsiDisk(
+            "sdc", device: "8:32", hctl: "2:0:0:0", inquiry: Recorded.inquiry(vendor: "NETAPP", product: "LUN C-Mode", revision: "9800"),
+            vpd83: nil)
+        try sysfs.partition(of: "sda", diskDevice: "8:0", name: "sda1", device: "8:1", startSector: 2048)
+        try sysfs.mapper("dm-0", device: "253:0", mapperName: "mixed", slaves: [("sda", "8:0"), ("sdb", "8:16")])
+        try sysfs.loop("loop7", device: "7:7", backingFile: "/var/tmp/disk.img")
+        // An NVMe namespace whose controller reports an array's strings: only the
+        // transport rule keeps it from that array's profile.
+        let controller = "sys/devices/pci0000:00/nvme/nvme0"
+        _ = try scratch.write("\(controller)/nvme0n1/dev", "259:0\n")
+        _ = try scratch.write("\(controller)/vendor", "PURE\n")
+        _ = try scratch.write("\(controller)/model", "FlashArray\n")
+        _ = try scratch.write("\(controller)/rev", "8888\n")
+        try scratch.symlink("\(controller)/nvme0n1/device", to: "..")
+        try scratch.symlink("sys/dev/block/259:0", to: "../../../\(controller)/nvme0n1")
+        var identities = try ["8:0", "8:16", "8:32", "8:1", "253:0", "7:7", "259:0"].map(blockIdentity)
+        XCTAssertEqual(identities.last?.blockDevice?.transport, "nvme")
+        XCTAssertEqual(identities.last?.blockDevice?.vendor, "PURE")
+        for fstype in ["btrfs", "xfs", "ext4", "tmpfs", "nfs4", "cifs", "zfs"] {
+            identities.append(identity("/x", fstype: fstype))
+            identities.append(identity("/x", fstype: fstype, disk: identities[0].blockDevice))
+        }
+        identities.append(identity("/dev/x", fileType: .block, fstype: "xfs"))
+        identities.append(identity("/dev/y", fileType: .block, disk: identities[1].blockDevice))
+        var matched = 0
+        for id in identities {
+            for profile in set.profiles {
+                let evaluated: Bool
+                if case .match = profile.match.evaluate(id) { evaluated = true } else { evaluated = false }
+                XCTAssertEqual(profile.match.matches(id, leaves: id.leaves), evaluated, "\(profile.name) on \(id.path) \(id.device)")
+                if evaluated { matched += 1 }
+            }
+        }
+        XCTAssertGreaterThan(matched, identities.count, "some specific profiles matched, not only the catch-all")
+    }
+
     func testPartitionIsMatchedByItsWholeDisk() throws {
         try sysfs.scsiDisk("sda", device: "8:0", hctl: "0:0:0:0", inquiry: LIO.Recorded.inquiryA, vpd83: LIO.Recorded.deviceIdentificationA)
         try sysfs.partition(of: "sda", diskDevice: "8:0", name: "sda1", device: "8:1", startSector: 2048)
