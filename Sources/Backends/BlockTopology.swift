@@ -83,15 +83,22 @@ public struct BlockTopology: Sendable, Equatable {
     /// conformance record, at each start.)
     ///
     /// The units at the addresses in `excluded` are left out without reading their
-    /// pages: each read crosses a link to a path a dozen components deep.
+    /// pages: each read through /sys/bus/scsi/devices crosses a link to a path a dozen
+    /// components deep. The units of `target` (a SCSI target's directory, see
+    /// `targetDirectory`), usually the other LUNs of the same array port, are read
+    /// relative to it instead, two components down.
     public static func forEachDeviceIdentificationPage<E: Error>(
-        sysfs: String = "/sys", excluding excluded: [String] = [], _ body: (_ address: String, _ page: [UInt8]) throws(E) -> Void
+        sysfs: String = "/sys", excluding excluded: [String] = [], target: String? = nil,
+        _ body: (_ address: String, _ page: [UInt8]) throws(E) -> Void
     ) throws(E) {
         guard let devices = SysfsDirectory(path: "\(sysfs)/bus/scsi/devices") else { return }
+        // "target0:0:1" holds the units "0:0:1:*".
+        let near = target.flatMap { path in SysfsDirectory(path: path).map { ($0, String(basename(of: path).dropFirst(6)) + ":") } }
         for entry in devices.list(".") ?? [] where entry.utf8.first.map(isASCIIDigit) == true && !excluded.contains(entry) {
-            if let page = devices.bytes("\(entry)/vpd_pg83"), !page.isEmpty {
-                try body(entry, page)
-            }
+            var page: [UInt8]? = nil
+            if let (directory, prefix) = near, entry.hasPrefix(prefix) { page = directory.bytes("\(entry)/vpd_pg83") }
+            if page == nil { page = devices.bytes("\(entry)/vpd_pg83") }
+            if let page, !page.isEmpty { try body(entry, page) }
         }
     }
 
@@ -107,13 +114,25 @@ public struct BlockTopology: Sendable, Equatable {
     /// resolved directory names the unit without a system call; any other shape is
     /// asked with one readlink.
     public var scsiAddress: String {
+        addressFromDirectory ?? basename(of: readLink("\(diskDirectory)/device") ?? realPath("\(diskDirectory)/device"))
+    }
+
+    /// The unit's address when the directory has that shape.
+    private var addressFromDirectory: String? {
         let above = parent(of: diskDirectory)
         let kind = basename(of: above)
-        if kind == "block" || kind == "scsi_generic" {
-            let unit = basename(of: parent(of: above))
-            if isSCSIAddress(unit) { return unit }
-        }
-        return basename(of: readLink("\(diskDirectory)/device") ?? realPath("\(diskDirectory)/device"))
+        guard kind == "block" || kind == "scsi_generic" else { return nil }
+        let unit = basename(of: parent(of: above))
+        return isSCSIAddress(unit) ? unit : nil
+    }
+
+    /// The directory of the SCSI target the unit belongs to (…/target0:0:1, which holds
+    /// the units 0:0:1:*), when the disk's directory has the kernel's shape
+    /// …/targetH:C:T/H:C:T:L/block/sdX; nil otherwise.
+    public var targetDirectory: String? {
+        guard let address = addressFromDirectory, let lastColon = address.utf8.lastIndex(of: UInt8(ascii: ":")) else { return nil }
+        let target = parent(of: parent(of: parent(of: diskDirectory)))
+        return basename(of: target) == "target" + address[..<lastColon] ? target : nil
     }
 }
 

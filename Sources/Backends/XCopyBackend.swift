@@ -132,7 +132,9 @@ public struct XCopyBackend: CopyBackend {
         }
         let sourceAddress = source.topology.scsiAddress
         let destinationAddress = destination.topology.scsiAddress
-        try BlockTopology.forEachDeviceIdentificationPage(excluding: [sourceAddress, destinationAddress]) {
+        try BlockTopology.forEachDeviceIdentificationPage(
+            excluding: [sourceAddress, destinationAddress], target: source.topology.targetDirectory
+        ) {
             (address, page) throws(BackendError) in
             // A page can report one of the two designators only if it holds its identifier
             // bytes; the others need no decoding.

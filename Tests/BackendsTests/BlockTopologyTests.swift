@@ -113,6 +113,27 @@ final class BlockTopologyTests: XCTestCase {
         XCTAssertEqual(seen, ["0:0:1:1"])
     }
 
+    /// The units of the disk's own target are read relative to the target's directory,
+    /// the others through /sys/bus/scsi/devices: the same pages either way.
+    func testDeviceIdentificationPagesNearTheTargetAreTheSame() throws {
+        try makeDirectories("devices/platform/host0/target0:0:2/0:0:2:0")
+        try link("bus/scsi/devices/0:0:2:0", "../../../devices/platform/host0/target0:0:2/0:0:2:0")
+        try scratch.write("sys/devices/platform/host0/target0:0:2/0:0:2:0/vpd_pg83", [0x00, 0x83, 0x00, 0x01, 7])
+        let disk = try XCTUnwrap(BlockTopology.of(rdev: device(8, 16), sysfs: sysfs))
+        XCTAssertEqual(disk.targetDirectory, realPath("\(sysfs)/devices/platform/host0/target0:0:1"))
+        XCTAssertEqual(try XCTUnwrap(BlockTopology.of(rdev: device(8, 1), sysfs: sysfs)).targetDirectory, disk.targetDirectory)
+        var plain: [String: [UInt8]] = [:]
+        BlockTopology.forEachDeviceIdentificationPage(sysfs: sysfs) { plain[$0] = $1 }
+        var near: [String: [UInt8]] = [:]
+        BlockTopology.forEachDeviceIdentificationPage(sysfs: sysfs, target: disk.targetDirectory) { near[$0] = $1 }
+        XCTAssertEqual(Set(plain.keys), ["0:0:1:0", "0:0:1:1", "0:0:2:0"])
+        XCTAssertEqual(near, plain)
+        // A directory of another shape has no target directory.
+        try makeDirectories("devices/virtual/block/sdz")
+        try link("dev/block/8:240", "../../devices/virtual/block/sdz")
+        XCTAssertNil(try XCTUnwrap(BlockTopology.of(rdev: device(8, 240), sysfs: sysfs)).targetDirectory)
+    }
+
     func testDeviceIdentificationPagesOfLogicalUnitsOnly() throws {
         var seen: [String] = []
         var pages: [[UInt8]] = []
