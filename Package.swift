@@ -12,7 +12,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C for what Swift cannot import from Glibc: ioctl request macros, statx with
@@ -30,6 +29,9 @@ let package = Package(
         ),
         // JSON values: a compact writer and a strict, bounded reader for untrusted frames.
         .target(name: "JSON"),
+        // TOML 1.0 documents: a strict reader with line and column in its errors, for the
+        // profile files.
+        .target(name: "TOML"),
         .target(
             name: "Backends",
             dependencies: [
@@ -43,13 +45,7 @@ let package = Package(
         // identities, backend selection per pair.
         .target(
             name: "Profiles",
-            dependencies: [
-                "Backends", "XCopy",
-                .product(name: "TOMLKit", package: "TOMLKit"),
-            ],
-            // TOMLKit imports Foundation; without this, Foundation's String extensions
-            // would resolve here silently and link all of Foundation (and ICU's data)
-            // into the binary.
+            dependencies: ["Backends", "TOML", "XCopy"],
             swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         // The profiles of hw-profiles/ as Swift values (generated: `make profiles`), and
@@ -74,7 +70,6 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            // Profiles brings TOMLKit, which imports Foundation: keep its members out.
             swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         // `bench`: runs backends in-process and external tools as children, with the
@@ -99,6 +94,10 @@ let package = Package(
         .testTarget(
             name: "JSONTests",
             dependencies: ["JSON"]
+        ),
+        .testTarget(
+            name: "TOMLTests",
+            dependencies: ["TOML", "TestSupport"]
         ),
         .testTarget(
             name: "AgentTests",

@@ -16,15 +16,16 @@
 #                                (8 KiB instead of 1 MiB of RELA entries to page in)
 #   --disable-local-rpath        no DT_RUNPATH: glibc's static-pie start-up asserts that
 #                                there is none (and there is no library to look for)
-#   -disable-autolink-library    TOMLKit (override profile files) imports Foundation for
-#     Foundation, ...            Data and Date, which FoundationEssentials defines; its
-#                                objects still ask the linker for all of Foundation, and
-#                                lld then resolves even FoundationEssentials' own
-#                                references from libFoundation.a, which drags in
-#                                CoreFoundation and ICU: 86 MB instead of 37 MB, twice
-#                                the page faults at start (every relocated data page is
-#                                copied). Nothing here uses those libraries; if something
-#                                ever does, the link fails with its undefined symbol.
+#   -disable-autolink-library    a guard: nothing here imports Foundation (ArgumentParser
+#     Foundation, ...            takes FoundationEssentials). A module that imports it asks
+#                                the linker for all of Foundation, and lld then resolves
+#                                even FoundationEssentials' own references from
+#                                libFoundation.a, which drags in CoreFoundation and ICU:
+#                                86 MB instead of 37 MB, twice the page faults at start
+#                                (every relocated data page is copied). With this, such
+#                                a dependency fails the link with an undefined symbol
+#                                instead (the TOML library this project once used did
+#                                import Foundation, for Data and Date).
 #   -disable-concrete-type-     a generic type with concrete arguments (Range<Int>,
 #     metadata-mangled-name-    Result<[Entry], ProfileError>, an array of tuples) gets its
 #     accessors                 metadata from an accessor that passes the witness tables

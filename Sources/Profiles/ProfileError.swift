@@ -1,5 +1,5 @@
 /// What is wrong with a profile file: the file, and for a TOML syntax error the line and
-/// column, for a schema error the dotted key path (TOMLKit positions syntax errors only).
+/// column, for a schema error the dotted key path.
 public struct ProfileError: Error, Sendable, Equatable, CustomStringConvertible {
     public var file: String
     public var line: Int?

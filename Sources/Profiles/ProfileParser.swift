@@ -1,5 +1,5 @@
 import Backends
-import TOMLKit
+import TOML
 
 /// Reads one profile from TOML text and checks it against the schema of
 /// hw-profiles/README.md: every key known, every value of the right type and range,
@@ -9,13 +9,9 @@ public enum ProfileParser {
         let file = origin.description
         let root: TOMLTable
         do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ProfileError(
-                file: file, line: error.source.begin.line, column: error.source.begin.column,
-                message: "TOML syntax error: \(oneLine(error.description))")
+            root = try TOMLParser.parse(text)
         } catch {
-            throw ProfileError(file: file, line: 1, column: 1, message: "TOML syntax error: \(error)")
+            throw ProfileError(file: file, line: error.line, column: error.column, message: "TOML syntax error: \(error.message)")
         }
         let reader = TableReader(table: root, path: "", file: file, compilePatterns: origin.kind == .file)
         try reader.onlyKeys(["name", "description", "verified", "source", "order", "match", "tunables"])
@@ -55,20 +51,6 @@ public enum ProfileParser {
             tunables: tunables, origin: origin)
     }
 
-    /// toml++ quotes the offending text, newline included: messages stay one line.
-    static func oneLine(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default: result.unicodeScalars.append(scalar.properties.generalCategory == .control ? "?" : scalar)
-            }
-        }
-        return result
-    }
-
     static func isValidName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first.isLowerAlphanumeric else { return false }
         return name.unicodeScalars.allSatisfy { $0.isLowerAlphanumeric || $0 == "." || $0 == "_" || $0 == "-" }
@@ -100,17 +82,16 @@ private struct TableReader {
         }
     }
 
-    func value(_ key: String, _ type: TOMLType) throws(ProfileError) -> TOMLValueConvertible? {
+    func value(_ key: String, _ kind: TOMLValue.Kind) throws(ProfileError) -> TOMLValue? {
         guard let value = table[key] else { return nil }
-        guard value.type == type else { throw error(key, "expected \(Self.article(type)), found \(Self.article(value.type))") }
+        guard value.kind == kind else { throw error(key, "expected \(Self.article(kind)), found \(Self.article(value.kind))") }
         return value
     }
 
-    static func article(_ type: TOMLType) -> String {
-        switch type {
-        case .int: "an integer"
-        case .array: "an array"
-        default: "a \(type.rawValue)"
+    static func article(_ kind: TOMLValue.Kind) -> String {
+        switch kind {
+        case .integer, .array, .offsetDateTime: "an \(kind.rawValue)"
+        default: "a \(kind.rawValue)"
         }
     }
 
@@ -126,11 +107,11 @@ private struct TableReader {
         return value
     }
 
-    func bool(_ key: String) throws(ProfileError) -> Bool? { try value(key, .bool)?.bool }
+    func bool(_ key: String) throws(ProfileError) -> Bool? { try value(key, .boolean)?.boolean }
 
     func integer(_ key: String, in range: ClosedRange<Int>, multipleOf step: Int = 1) throws(ProfileError) -> Int? {
-        guard let value = try value(key, .int)?.int else { return nil }
-        guard range.contains(value) else { throw error(key, "\(value) is out of range (\(range.lowerBound)...\(range.upperBound))") }
+        guard let wide = try value(key, .integer)?.integer else { return nil }
+        guard let value = Int(exactly: wide), range.contains(value) else { throw error(key, "\(wide) is out of range (\(range.lowerBound)...\(range.upperBound))") }
         guard value % step == 0 else { throw error(key, "\(value) is not a multiple of \(step)") }
         return value
     }
@@ -148,8 +129,8 @@ private struct TableReader {
         for index in 0..<array.count {
             let element = array[index]
             let elementPath = "\(key)[\(index)]"
-            guard element.type == .string, let text = element.string else {
-                throw error(elementPath, "expected a string, found \(Self.article(element.type))")
+            guard let text = element.string else {
+                throw error(elementPath, "expected a string, found \(Self.article(element.kind))")
             }
             try validate(text, elementPath)
             guard !result.contains(text) else { throw error(elementPath, "'\(text)' is listed twice") }

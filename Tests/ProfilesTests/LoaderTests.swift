@@ -77,10 +77,14 @@ final class LoaderTests: XCTestCase {
         XCTAssertTrue(error.description.hasPrefix("\(origin.path):4:"), error.description)
         XCTAssertTrue(error.message.contains("TOML syntax error"), error.message)
 
-        // toml++ quotes the offending text with its newline; the message stays one line.
+        // The message quotes the offending text and stays one line.
         let quoted = try XCTUnwrap(parseError("name = \"x\"\nverified = tru\n"))
         XCTAssertEqual(quoted.line, 2, quoted.description)
-        XCTAssertTrue(quoted.message.contains("\\n"), quoted.message)
+        XCTAssertEqual(quoted.column, 12, quoted.description)
+        XCTAssertTrue(quoted.message.contains("found 'tru'"), quoted.message)
+        let control = try XCTUnwrap(parseError("name = \"x\u{1B}[2J\"\n"))
+        XCTAssertEqual(control.column, 10, control.description)
+        XCTAssertFalse(control.description.unicodeScalars.contains { $0.value < 0x20 }, control.description)
 
         let duplicateKey = try XCTUnwrap(parseError("name = \"x\"\nname = \"y\"\n"))
         XCTAssertEqual(duplicateKey.line, 2, duplicateKey.description)
