@@ -7,7 +7,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 
 BINARY := .build/release/ssc-agent
 
-.PHONY: run demo test deps build release bench bench-chart clean profiles
+.PHONY: run demo test deps build release bench bench-chart clean profiles startup-order
 
 deps:
 	@scripts/install-deps.sh
@@ -35,6 +35,12 @@ bench: release
 # while they differ).
 profiles: deps
 	scripts/generate-builtin-profiles.sh
+
+# Relist the functions one-shot runs execute, which the release link places together
+# (scripts/build-release.sh); then rebuild.
+startup-order: release
+	scripts/startup-order.sh
+	scripts/build-release.sh
 
 bench-chart: release
 	bench/chart.sh $(BINARY) docs

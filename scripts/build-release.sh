@@ -16,6 +16,12 @@
 #                                (8 KiB instead of 1 MiB of RELA entries to page in)
 #   --disable-local-rpath        no DT_RUNPATH: glibc's static-pie start-up asserts that
 #                                there is none (and there is no library to look for)
+#   --symbol-ordering-file       the functions a one-shot process runs, listed by
+#     scripts/startup-order.txt  scripts/startup-order.sh (`make startup-order`), placed
+#                                side by side: a failed copy touches 27 windows of code
+#                                instead of 69, each a page fault (expensive under the
+#                                device lab's emulation). Names the binary no longer has
+#                                are skipped (--no-warn-symbol-ordering).
 #   -disable-autolink-library    a guard: nothing here imports Foundation (ArgumentParser
 #     Foundation, ...            takes FoundationEssentials). A module that imports it asks
 #                                the linker for all of Foundation, and lld then resolves
@@ -50,6 +56,7 @@ for dir in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
     [[ -x $dir/swift ]] && export PATH="$dir:$PATH"
 done
 link=(-Xswiftc -Xclang-linker -Xswiftc -static-pie -Xlinker -z -Xlinker pack-relative-relocs)
+order=(-Xlinker --symbol-ordering-file="$PWD/scripts/startup-order.txt" -Xlinker --no-warn-symbol-ordering)
 scratch=()
 if [[ ${1:-} == --no-pie ]]; then
     shift
@@ -63,4 +70,4 @@ done
 exec swift build -c release "${scratch[@]}" --static-swift-stdlib --disable-local-rpath \
     -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
     -Xswiftc -use-ld=lld -Xswiftc -Xclang-linker -Xswiftc -Wno-unused-command-line-argument \
-    "${link[@]}" "${unlinked[@]}" "$@"
+    "${link[@]}" "${order[@]}" "${unlinked[@]}" "$@"

@@ -98,6 +98,36 @@ final class ReleaseBinaryTests: CLITestCase {
         XCTAssertEqual(fixed[0], fixed[1], "setarch -R did not fix the address: the method does not see the load address")
     }
 
+    func testStartUpFunctionsSitTogether() throws {
+        // build-release.sh has the linker place the functions scripts/startup-order.txt
+        // lists side by side, so that a one-shot process faults in few windows of code.
+        // Laid out as the object files come, those 844 KB of functions are spread over
+        // 100 windows of 64 KiB; placed by the list, about 58 (13 if packed perfectly:
+        // some of them share a section with functions not listed).
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let listed = try String(contentsOf: root.appendingPathComponent("scripts/startup-order.txt"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        let symbols = try Shell.run("nm", ["--defined-only", "--print-size", try releaseBinary()])
+        XCTAssertEqual(symbols.status, 0, symbols.stderr)
+        var functions: [String: (address: UInt64, size: UInt64)] = [:]
+        for line in symbols.stdout.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count == 4, fields[2] == "t" || fields[2] == "T",
+                let address = UInt64(fields[0], radix: 16), let size = UInt64(fields[1], radix: 16)
+            else { continue }
+            if functions[String(fields[3])] == nil { functions[String(fields[3])] = (address, size) }
+        }
+        let present = listed.compactMap { functions[$0] }
+        XCTAssertGreaterThan(present.count, listed.count * 9 / 10, "most listed functions exist: run scripts/startup-order.sh")
+        let window: UInt64 = 64 << 10
+        var windows = Set<UInt64>()
+        for function in present {
+            windows.formUnion((function.address / window)...((function.address + max(function.size, 1) - 1) / window))
+        }
+        let packed = present.reduce(0) { $0 + $1.size } / window + 1
+        XCTAssertLessThanOrEqual(windows.count, Int(packed) * 5, "\(present.count) start-up functions over \(windows.count) windows of 64 KiB (\(packed) packed): not linked in order")
+    }
+
     func testReleaseBinaryLinksNoFoundationNorICU() throws {
         // build-release.sh keeps swift-corelibs-foundation (and with it CoreFoundation and
         // ICU's data) out of the link: their symbols would be in the symbol table.
