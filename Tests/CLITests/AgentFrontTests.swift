@@ -114,6 +114,25 @@ final class AgentFrontTests: CLITestCase {
         assertIdentical(src, dst)
     }
 
+    func testOneConnectionCopiesOncePerRequest() throws {
+        // An NFS server keeps its connection and its descriptors: three COPYs on one.
+        let agent = try startAgent()
+        let src = lab.fresh(on: fs("ext4"), "src"), dst = lab.fresh(on: fs("ext4"), "dst")
+        try Files.createRandom(src, size: 2 * MiB + 9)
+        let script = "printf 'a\\nb\\nc\\n' | \"$0\" \"$@\""
+        let result = try Shell.run("sh", ["-c", script, try front(), agent.socketPath, "copy-per-line", src, dst])
+        XCTAssertEqual(result.status, 0, "\(result)")
+        XCTAssertEqual(lines(result, "HELLO").count, 1, "one connection: \(result)")
+        XCTAssertEqual(lines(result, "COPY NFS4_OK bytes=\(2 * MiB + 9)").count, 3, "\(result)")
+        XCTAssertEqual(lines(result, "DONE"), ["DONE copied", "DONE copied", "DONE copied"], "\(result)")
+        assertIdentical(src, dst)
+
+        let refused = try Shell.run("sh", ["-c", script, try front(), agent.socketPath, "copy-per-line", src, dst, "reflink"])
+        XCTAssertEqual(refused.status, 1, "\(refused)")
+        XCTAssertEqual(lines(refused, "DONE"), ["DONE failed", "DONE failed", "DONE failed"], "\(refused)")
+        XCTAssertEqual(lines(refused, "COPY NFS4ERR_NOTSUPP").count, 3, "\(refused)")
+    }
+
     func testAsynchronousCopyWithCallbackAndCancel() throws {
         let agent = try startAgent()
         let src = lab.fresh(on: fs("xfs"), "src"), dst = lab.fresh(on: fs("ext4"), "dst")

@@ -15,6 +15,11 @@
  *                                   fall back to reading and writing the data itself
  *   offload-cancel SRC DST          asynchronous COPY, then OFFLOAD_CANCEL
  *   copy-paths SRC DST              COPY naming absolute paths instead of descriptors
+ *   copy-per-line SRC DST [BACKEND] one connection and both descriptors kept, as an NFS
+ *                                   server keeps them: a COPY for each line read on
+ *                                   stdin, each answered by its lines and then
+ *                                   "DONE copied" or "DONE failed"; end of input ends
+ *                                   the run
  */
 #define _GNU_SOURCE
 #include "ssc_client.h"
@@ -179,6 +184,18 @@ int main(int argc, char **argv) {
         ok = async_copy(c, src, dst, 0);
     } else if (strcmp(scenario, "offload-cancel") == 0) {
         ok = async_copy(c, src, dst, 1);
+    } else if (strcmp(scenario, "copy-per-line") == 0) {
+        /* Each answer goes out whole before the next request is read: the other end
+         * of stdout may be a pipe waiting for it. */
+        char line[64];
+        ok = 0;
+        fflush(stdout);
+        while (fgets(line, sizeof line, stdin)) {
+            int copied = copy_sync(c, src, dst, 0, 0, 0, argc > 5 ? argv[5] : NULL);
+            if (copied != 0) ok = -1;
+            printf("DONE %s\n", copied == 0 ? "copied" : "failed");
+            fflush(stdout);
+        }
     } else if (strcmp(scenario, "copy-or-readwrite") == 0) {
         ok = copy_sync(c, src, dst, 0, 0, 0, argc > 5 ? argv[5] : NULL);
         if (ok != 0) ok = read_write(src, dst, 0, 0, 0);

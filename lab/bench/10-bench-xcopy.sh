@@ -3,7 +3,8 @@
 # `ssc-agent copy --backend xcopy` and by `sg_xcopy --on_src`, LAB_GUEST_RUNS
 # timed runs each (interleaved, order alternating), after one verified warm-up
 # each; the same against sg_xcopy again with the copy sent through a running
-# `ssc-agent serve` by the C example front; then the bytes the initiator's
+# `ssc-agent serve` by the C example front, with a connection per copy and on one
+# kept connection; then the bytes the initiator's
 # process reads and writes (read_bytes / write_bytes of /proc/PID/io) for an
 # xcopy, an aio and an sg_xcopy copy, and what crossed the fabric (LIO's
 # per-port counters).  Prints "INFO bench..."
@@ -106,6 +107,62 @@ run_front() {
         ! grep -q '^READWRITE' "$LAB_TMP/front.out" || {
         echo "front exit $rc: $(tr '\n' ' ' <"$LAB_TMP/front.out")"; return 1; }
 }
+# The same again with the front's connection and descriptors kept, as an NFS server
+# keeps them (example_front copy-per-line): each timed COPY is one request line
+# written to the front and its answer read back, interleaved with sg_xcopy runs.
+run_kept() {
+    t0=$(now_us)
+    echo copy >&3
+    KEPT_OUT=
+    while read -r reply <&4; do
+        KEPT_OUT="$KEPT_OUT $reply"
+        case $reply in DONE*) break ;; esac
+    done
+    t1=$(now_us)
+    SECS=$(awk "BEGIN { printf \"%.4f\", ($t1 - $t0) / 1e6 }")
+    case $KEPT_OUT in
+        *"COPY NFS4_OK"*"backend=xcopy"*"DONE copied") ;;
+        *) echo "kept connection:$KEPT_OUT"; return 1 ;;
+    esac
+}
+kept_connection() {
+    rm -f "$LAB_TMP/req" "$LAB_TMP/resp"
+    mkfifo "$LAB_TMP/req" "$LAB_TMP/resp"
+    "$SSC_FRONT" "$AGENT_SOCK" copy-per-line "$LUN_A_SD" "$LUN_B_SD" xcopy <"$LAB_TMP/req" >"$LAB_TMP/resp" 2>&1 &
+    kept=$!
+    exec 3>"$LAB_TMP/req" 4<"$LAB_TMP/resp"
+    read -r hello <&4
+    case $hello in HELLO*) ;; *) AGENT_FAIL="kept connection: $hello" ;; esac
+    fill_lun /dev/zero B
+    if [ -z "$AGENT_FAIL" ] && { ! run_kept || [ "$(dev_sum "$LUN_B_SD")" != "$sum_a" ]; }; then
+        AGENT_FAIL="the warm-up copy on a kept connection failed or B differs"
+    fi
+    : >"$LAB_TMP/kept.times"; : >"$LAB_TMP/sg3.times"
+    i=1
+    while [ $i -le "$RUNS" ] && [ -z "$AGENT_FAIL" ]; do
+        if [ $((i % 2)) = 1 ]; then order="kept sg"; else order="sg kept"; fi
+        line="bench kept run $i:"
+        for tool in $order; do
+            if [ $tool = kept ]; then
+                run_kept || { AGENT_FAIL="run $i on the kept connection failed"; break; }
+                echo "$SECS" >>"$LAB_TMP/kept.times"; line="$line kept connection ${SECS}s"
+            else
+                run_sg || { AGENT_FAIL="run $i sg_xcopy failed"; break; }
+                echo "$SECS" >>"$LAB_TMP/sg3.times"; line="$line sg_xcopy ${SECS}s"
+            fi
+        done
+        info "$line"
+        i=$((i + 1))
+    done
+    exec 3>&- 4<&-
+    wait $kept
+    if [ -z "$AGENT_FAIL" ]; then
+        [ "$(dev_sum "$LUN_B_SD")" = "$sum_a" ] || AGENT_FAIL="after the timed runs on the kept connection B differs from A"
+        m_kept=$(median "$LAB_TMP/kept.times"); m_sg3=$(median "$LAB_TMP/sg3.times")
+        kept_ratio=$(awk "BEGIN { printf \"%.2f\", $m_sg3 / $m_kept }")
+        info "bench kept median: COPY on a kept connection (C front, xcopy) ${m_kept}s, sg_xcopy --on_src ${m_sg3}s, ratio sg_xcopy/agent $kept_ratio ($RUNS runs each)"
+    fi
+}
 AGENT_FAIL=
 if [ -n "$SSC_FRONT" ] && [ -x "$SSC_FRONT" ]; then
     AGENT_SOCK=$LAB_TMP/agent.sock
@@ -141,6 +198,7 @@ if [ -n "$SSC_FRONT" ] && [ -x "$SSC_FRONT" ]; then
             agent_ratio=$(awk "BEGIN { printf \"%.2f\", $m_sg2 / $m_front }")
             info "bench agent median: COPY through the running agent (C front, xcopy) ${m_front}s, sg_xcopy --on_src ${m_sg2}s, ratio sg_xcopy/agent $agent_ratio ($RUNS runs each)"
         fi
+        [ -z "$AGENT_FAIL" ] && kept_connection
     fi
     kill -TERM $agent 2>/dev/null
     wait $agent
@@ -180,5 +238,5 @@ if [ -n "$IO_FAIL" ]; then
 elif [ -n "$AGENT_FAIL" ]; then
     fail "bench-xcopy: through the agent: $AGENT_FAIL"
 else
-    pass "bench-xcopy: $RUNS runs each, ratio of medians sg_xcopy/ssc-agent $ratio (command line), $agent_ratio (through the running agent)"
+    pass "bench-xcopy: $RUNS runs each, ratio of medians sg_xcopy/ssc-agent $ratio (command line), $agent_ratio (through the running agent, a connection per copy), $kept_ratio (on a kept connection)"
 fi
