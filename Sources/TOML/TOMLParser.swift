@@ -44,9 +44,8 @@ public struct TOMLParser {
                 let keys = try key()
                 try expect(UInt8(ascii: "="), "'=' after the key")
                 skipWhitespace()
-                let valueStart = index
                 let value = try value()
-                try define(keys, value, in: current, at: valueStart)
+                try define(keys, value, in: current)
             }
             try lineEnd()
         }
@@ -141,7 +140,7 @@ public struct TOMLParser {
 
     /// keyval: a (dotted) key gets its value in `table`. Dotted keys create tables, and
     /// may add to tables only they created.
-    func define(_ keys: [Key], _ value: TOMLValue, in table: TableBuilder, at valuePosition: Int) throws(TOMLParseError) {
+    func define(_ keys: [Key], _ value: TOMLValue, in table: TableBuilder) throws(TOMLParseError) {
         var table = table
         for key in keys.dropLast() {
             switch table[key.name] {
@@ -288,9 +287,8 @@ public struct TOMLParser {
             let keys = try key()
             try expect(UInt8(ascii: "="), "'=' after the key")
             skipWhitespace()
-            let valueStart = index
             let value = try value()
-            try define(keys, value, in: table, at: valueStart)
+            try define(keys, value, in: table)
             skipWhitespace()
             if peek() == UInt8(ascii: ",") {
                 index += 1
