@@ -59,15 +59,20 @@ public final class CopyEngine: Sendable {
     public let backends: [any CopyBackend]
     public let selector: any BackendSelecting
     public let negativeCache: NegativeCache
+    /// Block device trees kept from one copy to the next (a long-running agent's); nil
+    /// reads sysfs for every copy, as a one-shot process must anyway.
+    public let blockNodes: BlockDeviceNodeCache?
     let logger: Logger
 
     public init(
         backends: [any CopyBackend] = CopyEngine.standardBackends, selector: any BackendSelecting = FixedOrderSelector(),
-        negativeCache: NegativeCache = NegativeCache(), logger: Logger = Logger(label: "ssc-agent.engine")
+        negativeCache: NegativeCache = NegativeCache(), blockNodes: BlockDeviceNodeCache? = nil,
+        logger: Logger = Logger(label: "ssc-agent.engine")
     ) {
         self.backends = backends
         self.selector = selector
         self.negativeCache = negativeCache
+        self.blockNodes = blockNodes
         self.logger = logger
     }
 
@@ -88,9 +93,10 @@ public final class CopyEngine: Sendable {
     /// Identifies both ends and asks the selector, once per copy.
     public func plan(source: CopyFile, destination: CopyFile) -> BackendPlan {
         let mounts = MountTable.current()
-        let sourceIdentity = DeviceIdentity.of(source, mounts: mounts)
+        let sourceIdentity = DeviceIdentity.of(source, mounts: mounts, nodes: blockNodes)
         return selector.plan(
-            source: sourceIdentity, destination: DeviceIdentity.of(destination, mounts: mounts, sibling: sourceIdentity))
+            source: sourceIdentity,
+            destination: DeviceIdentity.of(destination, mounts: mounts, sibling: sourceIdentity, nodes: blockNodes))
     }
 
     public func backend(named name: BackendName) -> (any CopyBackend)? {

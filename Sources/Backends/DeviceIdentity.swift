@@ -45,19 +45,28 @@ public struct DeviceIdentity: Sendable, Equatable {
     /// `sibling`, an identity made just before (the other end of the same copy), lends
     /// its block device tree when both are regular files of one filesystem: the sysfs
     /// walk is then done once per copy, not twice.
+    ///
+    /// `nodes`, a long-running engine's, supplies a block device's tree read for an
+    /// earlier copy of the same disk (same device and disk sequence numbers) and keeps
+    /// the one read now; the mount it carries is looked up every time.
     public static func of(
-        _ file: CopyFile, mounts: MountTable, sysfs: String = "/sys", sibling: DeviceIdentity? = nil
+        _ file: CopyFile, mounts: MountTable, sysfs: String = "/sys", sibling: DeviceIdentity? = nil,
+        nodes: BlockDeviceNodeCache? = nil
     ) -> DeviceIdentity {
         let resolved = file.openedPath ?? file.name
         let magic = (try? SystemCalls.statfs(file.descriptor)).map { $0.type }
         let sameFilesystem =
             sibling.map { $0.fileType == .regular && $0.device == DeviceProbe.deviceString(file.device) } ?? false
+        let key = sysfs == "/sys" && nodes != nil ? BlockDeviceNodeCache.key(of: file) : nil
+        let known = key.flatMap { nodes?.node(for: $0) }
         // A block device's own sysfs directory is opened once per endpoint and shared
         // with its topology (the standard sysfs only: a test's tree is read by path).
-        return identify(
+        let identity = identify(
             name: file.name, resolvedPath: resolved, kind: file.kind, stDev: file.device, stRdev: file.rdev,
             magic: magic, mounts: mounts, sysfs: sysfs, knownBlockDevice: sameFilesystem ? .some(sibling?.blockDevice) : nil,
-            blockDirectory: sysfs == "/sys" ? file.sysfsDirectory : nil)
+            knownBlockNode: known, blockDirectory: known == nil && sysfs == "/sys" ? file.sysfsDirectory : nil)
+        if let key, known == nil, let node = identity.blockDevice { nodes?.remember(node, for: key) }
+        return identity
     }
 
     /// Identifies `path` (a file, a block device, or a directory) without opening it
@@ -81,7 +90,8 @@ public struct DeviceIdentity: Sendable, Equatable {
     /// read for another file of the same filesystem.
     static func identify(
         name: String, resolvedPath: String, kind: FileKind, stDev: UInt64, stRdev: UInt64, magic: UInt64?,
-        mounts: MountTable, sysfs: String, knownBlockDevice: BlockDeviceNode?? = nil, blockDirectory: SysfsDirectory? = nil
+        mounts: MountTable, sysfs: String, knownBlockDevice: BlockDeviceNode?? = nil, knownBlockNode: BlockDeviceNode? = nil,
+        blockDirectory: SysfsDirectory? = nil
     ) -> DeviceIdentity {
         let fsDevice = DeviceProbe.deviceString(stDev)
         if kind == .block {
@@ -92,7 +102,7 @@ public struct DeviceIdentity: Sendable, Equatable {
             return DeviceIdentity(
                 path: name, fileType: kind, device: device, fstype: mount?.fstype, mountPoint: mount?.mountPoint,
                 mountSource: mount?.source, filesystemMagic: magic,
-                blockDevice: blockDirectory.map { BlockDeviceNode.read($0, device: device, sysfs: sysfs) }
+                blockDevice: knownBlockNode ?? blockDirectory.map { BlockDeviceNode.read($0, device: device, sysfs: sysfs) }
                     ?? BlockDeviceNode.read(device: device, sysfs: sysfs))
         }
         let mount = mounts.mount(forPath: resolvedPath, device: fsDevice)

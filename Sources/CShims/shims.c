@@ -50,6 +50,10 @@ int ssc_blkzeroout(int fd, uint64_t offset, uint64_t length) {
 }
 
 int ssc_blkflsbuf(int fd) { return ioctl(fd, BLKFLSBUF, 0); }
+#ifndef BLKGETDISKSEQ
+#define BLKGETDISKSEQ _IOR(0x12, 128, __u64)
+#endif
+int ssc_blkgetdiskseq(int fd, uint64_t *sequence) { return ioctl(fd, BLKGETDISKSEQ, sequence); }
 
 int ssc_punch_hole(int fd, int64_t offset, int64_t length) {
     return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);

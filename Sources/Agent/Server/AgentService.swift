@@ -20,15 +20,16 @@ public final class AgentService: Sendable {
     let copyPool: BlockingPool
     let logger: Logger
 
-    /// One engine for the agent's lifetime, so its negative cache spans all requests
-    /// and streamed jobs reuse io_setup contexts (one per copy thread can be in use).
+    /// One engine for the agent's lifetime, so its negative cache spans all requests,
+    /// streamed jobs reuse io_setup contexts (one per copy thread can be in use) and the
+    /// devices' sysfs identities are read once per disk (BlockDeviceNodeCache).
     public init(limits: AgentLimits, version: String, profiles: ProfileStore, logger: Logger) {
         self.limits = limits
         self.version = version
         self.profiles = profiles
         self.engine = CopyEngine(
             backends: CopyEngine.standardBackends(aioContexts: AioContextPool(maxIdle: limits.copyThreads)),
-            selector: ProfileSelector(store: profiles))
+            selector: ProfileSelector(store: profiles), blockNodes: BlockDeviceNodeCache())
         self.logger = logger
         self.bootID = Self.randomBootID()
         self.store = JobStore(limits: limits, bootID: bootID)

@@ -33,6 +33,10 @@ int ssc_blksszget(int fd, int *logical_block_size);
 int ssc_blkpbszget(int fd, unsigned int *physical_block_size);
 int ssc_blkzeroout(int fd, uint64_t offset, uint64_t length);
 int ssc_blkflsbuf(int fd);
+// BLKGETDISKSEQ (Linux 5.15): the disk's sequence number, new for every disk the kernel
+// creates and for every media change (a loop device's each new backing file); a
+// partition answers with its disk's.
+int ssc_blkgetdiskseq(int fd, uint64_t *sequence);
 
 // fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE).
 int ssc_punch_hole(int fd, int64_t offset, int64_t length);
