@@ -84,15 +84,8 @@ private struct TableReader {
 
     func value(_ key: String, _ kind: TOMLValue.Kind) throws(ProfileError) -> TOMLValue? {
         guard let value = table[key] else { return nil }
-        guard value.kind == kind else { throw error(key, "expected \(Self.article(kind)), found \(Self.article(value.kind))") }
+        guard value.kind == kind else { throw error(key, "expected \(kind.withArticle), found \(value.kind.withArticle)") }
         return value
-    }
-
-    static func article(_ kind: TOMLValue.Kind) -> String {
-        switch kind {
-        case .integer, .array, .offsetDateTime: "an \(kind.rawValue)"
-        default: "a \(kind.rawValue)"
-        }
     }
 
     func requiredString(_ key: String) throws(ProfileError) -> String {
@@ -130,7 +123,7 @@ private struct TableReader {
             let element = array[index]
             let elementPath = "\(key)[\(index)]"
             guard let text = element.string else {
-                throw error(elementPath, "expected a string, found \(Self.article(element.kind))")
+                throw error(elementPath, "expected a string, found \(element.kind.withArticle)")
             }
             try validate(text, elementPath)
             guard !result.contains(text) else { throw error(elementPath, "'\(text)' is listed twice") }

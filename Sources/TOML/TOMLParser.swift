@@ -90,7 +90,7 @@ public struct TOMLParser {
         case .tables:
             throw error("[\(TableBuilder.dotted(table.path + [last.name]))] is an array of tables (add to it with [[...]])", at: start)
         case .value(let value):
-            throw error("'\(TableBuilder.dotted(table.path + [last.name]))' is already defined as \(Self.article(value.kind))", at: start)
+            throw error("'\(TableBuilder.dotted(table.path + [last.name]))' is already defined as \(value.kind.withArticle)", at: start)
         }
     }
 
@@ -118,7 +118,7 @@ public struct TOMLParser {
         case .table(let existing):
             throw error("[[\(TableBuilder.dotted(existing.path))]]: '\(TableBuilder.dotted(existing.path))' is already a table", at: start)
         case .value(let value):
-            throw error("[[\(TableBuilder.dotted(table.path + [last.name]))]]: already defined as \(Self.article(value.kind)) (a static array cannot be extended)", at: start)
+            throw error("[[\(TableBuilder.dotted(table.path + [last.name]))]]: already defined as \(value.kind.withArticle) (a static array cannot be extended)", at: start)
         }
         return element
     }
@@ -134,7 +134,7 @@ public struct TOMLParser {
         case .tables(let elements):
             return elements[elements.count - 1]
         case .value(let value):
-            throw error("'\(TableBuilder.dotted(table.path + [key.name]))' is already defined as \(Self.article(value.kind))", at: key.position)
+            throw error("'\(TableBuilder.dotted(table.path + [key.name]))' is already defined as \(value.kind.withArticle)", at: key.position)
         }
     }
 
@@ -154,7 +154,7 @@ public struct TOMLParser {
             case .tables:
                 throw error("cannot add to '\(TableBuilder.dotted(table.path + [key.name]))' with dotted keys: it is an array of tables", at: key.position)
             case .value(let existing):
-                throw error("'\(TableBuilder.dotted(table.path + [key.name]))' is already defined as \(Self.article(existing.kind))", at: key.position)
+                throw error("'\(TableBuilder.dotted(table.path + [key.name]))' is already defined as \(existing.kind.withArticle)", at: key.position)
             }
         }
         let last = keys[keys.count - 1]
@@ -428,12 +428,5 @@ public struct TOMLParser {
     static func hex(_ byte: UInt8) -> String {
         let digits = Array("0123456789ABCDEF".unicodeScalars)
         return String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)])
-    }
-
-    static func article(_ kind: TOMLValue.Kind) -> String {
-        switch kind {
-        case .integer, .array, .offsetDateTime: "an \(kind.rawValue)"
-        default: "a \(kind.rawValue)"
-        }
     }
 }

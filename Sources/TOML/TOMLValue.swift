@@ -19,6 +19,14 @@ public enum TOMLValue: Sendable, Equatable {
         case localDate = "local date"
         case localTime = "local time"
         case array, table
+
+        /// The kind with its indefinite article, for messages: "an integer", "a string".
+        public var withArticle: String {
+            switch self {
+            case .integer, .array, .offsetDateTime: "an \(rawValue)"
+            default: "a \(rawValue)"
+            }
+        }
     }
 
     public var kind: Kind {
