@@ -79,7 +79,7 @@ apt_update_once() {
 # (libslirp0, libfdt1, libcapstone4, libpmem1, ...), which nothing else installs.
 ensure_packages() {
     local missing=() p
-    for p in qemu-system-x86 busybox-static sg3-utils ddpt kmod xz-utils cpio; do
+    for p in qemu-system-x86 busybox-static sg3-utils ddpt strace kmod xz-utils cpio; do
         if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != installed ]; then
             missing+=("$p")
         fi
@@ -377,6 +377,9 @@ done
 for b in $(dpkg -L sg3-utils ddpt | grep -E '^/usr/s?bin/[^/]+$'); do
     [ -f "$b" ] && copy_closure "$b"
 done
+# strace: a test shows two EXTENDED COPY commands in flight at once (their SG_IO calls
+# overlap in the trace).
+copy_closure "$(command -v strace)"
 
 # modules in insmod order, dependencies first, each once
 MODS="configfs target_core_mod target_core_file target_core_iblock tcm_loop scsi_mod sd_mod sg"

@@ -56,9 +56,9 @@ public struct XCopyTunables: Sendable {
     public var bytesPerCommand: UInt64 = 0
     /// Upper bound on 0x02 segment descriptors per command (0: the device's limit).
     public var segmentsPerCommand: Int = 0
-    /// EXTENDED COPY commands in flight at once. The backend sends one command at a
-    /// time; a profile may state more (what the device allows), and selection reports
-    /// what is used.
+    /// EXTENDED COPY commands in flight at once (1 … 256). One unless a profile states
+    /// more: what the device is proven to take, which may exceed what it reports in
+    /// RECEIVE COPY OPERATING PARAMETERS (LIO reports one and runs several).
     public var concurrency: Int = 1
     /// SCSI command timeout.
     public var timeout: Duration = .seconds(60)

@@ -96,26 +96,44 @@ public struct XCopyBackend: CopyBackend {
         try flush(plan.destination)
         defer { if plan.destination.kind == .block { _ = ssc_blkflsbuf(plan.destination.descriptor) } }
 
-        var listIdentifier = UInt8.random(in: 0...255)
-        var done: UInt64 = 0
-        while done < plan.count {
-            if context.isCancelled { break }
-            let segments = limits.segments(
-                sourceLBA: source.lba(ofByte: plan.srcOffset + done), destinationLBA: destination.lba(ofByte: plan.dstOffset + done),
-                blocks: (plan.count - done) / blockSize)
-            let parameterList = ExtendedCopy.lid1ParameterList(
-                listIdentifier: listIdentifier, priority: tunables.priority, source: source.designator,
-                destination: destination.designator, blockSize: UInt32(blockSize), segments: segments)
-            do {
-                try source.device.extendedCopy(parameterList: parameterList)
-            } catch {
-                throw classify(error, bytesInPlace: done, plan: plan)
-            }
-            done += segments.reduce(0) { $0 + UInt64($1.blocks) } * blockSize
-            listIdentifier &+= 1
-            context.progress(done)
+        // Commands go out `concurrency` at a time (the profile's figure: LIO reports one
+        // copy at a time but runs each EXTENDED COPY on a work item of its own). Commands
+        // in flight together carry distinct list identifiers (SPC-4 §6.3.1: unique per
+        // I_T nexus among active lists): numbered from a random start, any 256 in a row
+        // differ, and at most 256 are in flight.
+        let schedule = XCopyCommandSchedule(
+            limits: limits, sourceLBA: source.lba(ofByte: plan.srcOffset), destinationLBA: destination.lba(ofByte: plan.dstOffset),
+            blocks: plan.count / blockSize, concurrency: tunables.concurrency)
+        let firstListIdentifier = UInt8.random(in: 0...255)
+        let device = source.device
+        let sourceDesignator = source.designator
+        let destinationDesignator = destination.designator
+        let priority = tunables.priority
+        let cancellation = context.cancellation
+        let window = CommandWindow<SCSIError>(count: schedule.count, width: min(tunables.concurrency, 256))
+        let outcome = window.run(
+            isCancelled: { cancellation.isCancelled },
+            prefixCompleted: { context.progress(Self.bytes(through: $0, of: schedule, blockSize: blockSize)) },
+            command: { index throws(SCSIError) in
+                let command = schedule.command(index)
+                let parameterList = ExtendedCopy.lid1ParameterList(
+                    listIdentifier: firstListIdentifier &+ UInt8(truncatingIfNeeded: index), priority: priority,
+                    source: sourceDesignator, destination: destinationDesignator, blockSize: UInt32(blockSize),
+                    segments: command.segments)
+                try device.extendedCopy(parameterList: parameterList)
+            })
+        let done = Self.bytes(through: outcome.completedPrefix, of: schedule, blockSize: blockSize)
+        if let failure = outcome.failure {
+            throw classify(failure.error, bytesInPlace: done, plan: plan)
         }
         return BackendResult(bytes: done)
+    }
+
+    /// The bytes of commands 0..<prefix: where the copy certainly stands.
+    private static func bytes(through prefix: Int, of schedule: XCopyCommandSchedule, blockSize: UInt64) -> UInt64 {
+        guard prefix > 0 else { return 0 }
+        let last = schedule.command(prefix - 1)
+        return (last.blockOffset + last.blocks) * blockSize
     }
 
     /// Designators must exist (checked in identify), differ, and be unambiguous: no
@@ -193,65 +211,6 @@ public struct XCopyBackend: CopyBackend {
         }
         let kind: CopyErrorKind = error.sense?.key == .dataProtect ? .rofs : .io
         return .failed(CopyError(kind, "\(plan.destination.name): \(what)", bytes: bytesInPlace))
-    }
-}
-
-/// How one EXTENDED COPY command may be shaped: the device's RECEIVE COPY OPERATING
-/// PARAMETERS and the 16-bit block count of a 0x02 segment, narrowed by tunables.
-struct CommandLimits {
-    var segmentsPerCommand: Int
-    var blocksPerSegment: UInt64
-
-    static func of(_ unit: SCSILogicalUnit, blockSize: UInt64, tunables: XCopyTunables) throws(BackendError) -> CommandLimits {
-        let parameters: CopyOperatingParameters
-        do {
-            parameters = try unit.device.receiveCopyOperatingParameters()
-        } catch {
-            throw .declined(Decline(.notSupported, "\(unit.file.name): RECEIVE COPY OPERATING PARAMETERS: \(error)"))
-        }
-        do {
-            return try CommandLimits(parameters: parameters, blockSize: blockSize, tunables: tunables)
-        } catch {
-            throw .declined(Decline(.notSupported, "\(unit.file.name) \(error.message)"))
-        }
-    }
-
-    /// The shape of a command from the device's parameters (SPC-4 §6.18), or why the
-    /// device cannot take a block-to-block copy.
-    init(parameters: CopyOperatingParameters, blockSize: UInt64, tunables: XCopyTunables) throws(Decline) {
-        let types = parameters.implementedDescriptorTypes
-        if !types.isEmpty, !(types.contains(0x02) && types.contains(0xE4)) {
-            let list = types.map { "0x" + String($0, radix: 16) }.joined(separator: ", ")
-            throw Decline(.notSupported, "implements descriptor types \(list), not 0x02 (block to block) with 0xE4 (identification)")
-        }
-        guard parameters.maxTargetDescriptors == 0 || parameters.maxTargetDescriptors >= 2 else {
-            throw Decline(.notSupported, "allows \(parameters.maxTargetDescriptors) target descriptor per command, and a copy needs two")
-        }
-        // Two 32-byte 0xE4 target descriptors, then 28-byte 0x02 segment descriptors.
-        let byListLength = parameters.maxDescriptorListLength > 64 ? Int((parameters.maxDescriptorListLength - 64) / 28) : 1
-        var segments = max(1, min(Int(max(parameters.maxSegmentDescriptors, 1)), byListLength))
-        if tunables.segmentsPerCommand > 0 { segments = min(segments, tunables.segmentsPerCommand) }
-        // A 0x02 segment counts blocks in 16 bits (SPC-4 §6.3.7.5, bytes 10..11).
-        var blocks: UInt64 = 65535
-        if parameters.maxSegmentLength > 0 { blocks = min(blocks, UInt64(parameters.maxSegmentLength) / blockSize) }
-        if tunables.bytesPerCommand > 0 { blocks = min(blocks, max(1, tunables.bytesPerCommand / blockSize / UInt64(segments))) }
-        guard blocks > 0 else {
-            throw Decline(.notSupported, "allows segments of \(parameters.maxSegmentLength) bytes, under one \(blockSize)-byte block")
-        }
-        segmentsPerCommand = segments
-        blocksPerSegment = blocks
-    }
-
-    /// The segments of the next command, starting at the given LBAs.
-    func segments(sourceLBA: UInt64, destinationLBA: UInt64, blocks: UInt64) -> [ExtendedCopy.BlockSegment] {
-        var result: [ExtendedCopy.BlockSegment] = []
-        var offset: UInt64 = 0
-        while offset < blocks && result.count < segmentsPerCommand {
-            let n = min(blocksPerSegment, blocks - offset)
-            result.append(ExtendedCopy.BlockSegment(sourceLBA: sourceLBA + offset, destinationLBA: destinationLBA + offset, blocks: UInt16(n)))
-            offset += n
-        }
-        return result
     }
 }
 

@@ -111,10 +111,10 @@ public enum BuiltInProfiles {
             name: "lio",
             description: "Linux LIO SCSI target logical units: EXTENDED COPY, then streaming",
             verified: true,
-            source: "lab/tests/8b-ssc-profile-lio.sh and lab/tests/83-ssc-auto-xcopy.sh (device lab, LIO on Linux 6.1); shared/notes/device-lab.md",
+            source: "lab/tests/8b-ssc-profile-lio.sh, lab/tests/83-ssc-auto-xcopy.sh and lab/tests/8d-ssc-xcopy-concurrent.sh (device lab, LIO on Linux 6.1); shared/notes/device-lab.md",
             match: ProfileMatch(fileType: .block, vendor: AnchoredPattern(uncompiled: "LIO-ORG"), product: AnchoredPattern(uncompiled: "FILEIO|IBLOCK|RAMDISK-MCP|RAMDISK-DR"), transports: ["scsi"]),
             order: [.xcopy, .aio],
-            tunables: ProfileTunables(xcopyConcurrency: 1, xcopyTimeoutSeconds: 60),
+            tunables: ProfileTunables(xcopyConcurrency: 2, xcopyTimeoutSeconds: 60),
             origin: ProfileOrigin(kind: .builtIn, path: "hw-profiles/lio.toml")
         ),
         Profile(

@@ -77,7 +77,7 @@ public struct ProfileSelection: Sendable {
                         : "profiles differ: backends both list, in \(sourceProfile.name)'s order: \(list)")
                 if concurrency > 1 {
                     explanation.append(
-                        "xcopy concurrency \(concurrency) allowed by \(sourceProfile.name); the backend sends one command at a time")
+                        "xcopy: up to \(concurrency) EXTENDED COPY commands at once (profile \(sourceProfile.name))")
                 }
                 return explanation
             })

@@ -1,4 +1,5 @@
 @testable import Agent
+import Backends
 import Glibc
 import XCTest
 

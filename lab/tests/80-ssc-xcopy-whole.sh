@@ -1,7 +1,8 @@
 #!/bin/sh
 # ssc-agent's xcopy backend, forced, copies all of LUN A (64 MiB of random data)
 # to LUN B: 131072 blocks, more than one EXTENDED COPY at LIO's limits (1 segment
-# of at most 65535 blocks per command).  Checked by reading both LUNs back with
+# of at most 65535 blocks per command; the lio profile sends two at a time, as four
+# commands of 32768 blocks).  Checked by reading both LUNs back with
 # O_DIRECT; and the data must not pass through the initiator: the ssc-agent
 # process reads and writes no storage bytes (/proc/PID/io), nothing is written
 # to B through the fabric, and LIO's own reads show on A's port (the command
@@ -37,7 +38,7 @@ elif [ "$sum_a" != "$sum_b" ]; then
 else
     pass "ssc-xcopy-whole: $size bytes A -> B by xcopy in ${SSC_SECS}s, sha256 $(echo "$sum_a" | cut -c1-16)... matches"
 fi
-# At most 65535 blocks per EXTENDED COPY: 131072 blocks need 3 commands to A.
+# At most 65535 blocks per EXTENDED COPY: 131072 blocks need at least 3 commands to A.
 if [ "$SSC_RC" = 0 ] && [ "$SSC_READ_BYTES" = 0 ] && [ "$SSC_WRITE_BYTES" = 0 ] &&
     [ "$b_wr" = 0 ] && [ "$a_rd" -ge 64 ] && [ "$a_cmds" -ge 3 ]; then
     pass "ssc-xcopy-offload: the process read and wrote 0 bytes of storage, B got 0 MiB through the fabric, LIO read ${a_rd} MiB on A (the command went to the source); $a_cmds commands to A, $b_cmds to B"

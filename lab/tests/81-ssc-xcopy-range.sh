@@ -1,6 +1,7 @@
 #!/bin/sh
-# A range copy by xcopy: 40 MiB (81920 blocks, so it crosses a command boundary
-# at 65535 blocks) from A at 1 MiB to B at 3 MiB.  The range must match A, and B
+# A range copy by xcopy: 40 MiB (81920 blocks: more than one command's 65535, so it
+# crosses a command boundary; two at a time, two commands of 40960) from A at 1 MiB
+# to B at 3 MiB.  The range must match A, and B
 # outside [3 MiB, 43 MiB) must keep the data it had.
 . /lab/lib.sh
 need_agent ssc-xcopy-range

@@ -1,3 +1,5 @@
+import Backends
+
 /// A fixed set of POSIX threads that run blocking work in FIFO order, so that system
 /// calls which may sleep (open on a slow filesystem, fdatasync, a whole copy) never
 /// occupy the Swift concurrency pool. Async callers await the result.

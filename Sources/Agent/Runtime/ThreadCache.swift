@@ -1,3 +1,4 @@
+import Backends
 import CShims
 import Glibc
 

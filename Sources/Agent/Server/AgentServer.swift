@@ -1,3 +1,4 @@
+import Backends
 import SystemPackage
 import Glibc
 import Logging

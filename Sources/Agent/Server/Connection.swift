@@ -1,3 +1,4 @@
+import Backends
 import Glibc
 import JSON
 import Logging

@@ -1,3 +1,6 @@
+// timespec: with CAio in the module, the importer files the type under CAio (libaio.h
+// includes <time.h>), and member import visibility wants that module named.
+import CAio
 import Glibc
 
 /// A pthread mutex with one condition variable: what a blocking worker thread needs to
