@@ -11,8 +11,9 @@
 # How: the release binary runs under callgrind for the invocations one-shot use is made
 # of (a failed copy, a file copy, block-device copies with aio and with xcopy refused,
 # the profile listing, probe), and every function any of them executed is listed. The
-# SCSI path cannot run on this machine (no SCSI), so the XCopy module, the xcopy backend,
-# the SCSI probes and libsgutils2's pass-through follow in full. Functions that no
+# SCSI path cannot run on this machine (no SCSI), so the XCopy module, the xcopy backend
+# (with the command window and threads that keep several commands in flight), the SCSI
+# probes and libsgutils2's pass-through follow in full. Functions that no
 # longer exist are skipped by the linker; new ones are placed as before. Run as root
 # (loop devices) after changes to what start-up runs: `make startup-order`.
 set -euo pipefail
@@ -58,6 +59,6 @@ done
     # callgrind marks recursion depth with 'N and has pseudo-functions such as "(below main)".
     cat "$work"/callgrind.* | sed -n "s/^c\{0,1\}fn=//p" | sed "s/'[0-9]*\$//" | grep -v -E '^0x|^\(|[[:space:]]'
     nm --defined-only "$binary" | awk '$2 ~ /^[tT]$/ { print $3 }' |
-        grep -E '^\$s5XCopy|^\$s8Backends[0-9]+(XCopy|SCSI|SGIO)|scsi_pt|^sg_pt_|^sg_get_sense|^sg_scsi_normalize|^sg_err_category'
+        grep -E '^\$s5XCopy|^\$s8Backends[0-9]+(XCopy|SCSI|SGIO|CommandWindow|OSThread|ConditionLock)|scsi_pt|^sg_pt_|^sg_get_sense|^sg_scsi_normalize|^sg_err_category'
 } | awk '!seen[$0]++' >scripts/startup-order.txt
 echo "scripts/startup-order.txt: $(wc -l <scripts/startup-order.txt) functions"
