@@ -53,7 +53,9 @@ public struct XCopyBackend: CopyBackend {
             throw .declined(Decline(.cannotServe, "the logical block sizes differ: \(source.capacity.blockSize) and \(destination.capacity.blockSize) bytes"))
         }
         let limits = try CommandLimits.of(source, blockSize: UInt64(source.capacity.blockSize), tunables: plan.tunables.xcopy)
-        return "\(source.designator) -> \(destination.designator), 3PC on both, up to \(limits.segmentsPerCommand) segment(s) of \(limits.blocksPerSegment) blocks per command"
+        let concurrency = plan.tunables.xcopy.concurrency
+        let inFlight = concurrency > 1 ? ", \(concurrency) commands at once" : ", one command at a time"
+        return "\(source.designator) -> \(destination.designator), 3PC on both, up to \(limits.segmentsPerCommand) segment(s) of \(limits.blocksPerSegment) blocks per command\(inFlight)"
     }
 
     /// The checks short of an EXTENDED COPY.

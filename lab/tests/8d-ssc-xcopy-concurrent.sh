@@ -72,3 +72,11 @@ EOT
         pass "ssc-xcopy-concurrent ($case): $total EXTENDED COPY commands, at most $most in flight at once, B equals A"
     fi
 done
+
+# probe of the pair says how many commands the copy keeps in flight
+verdict=$("$SSC_AGENT" probe "$LUN_A_SD" "$LUN_B_SD" 2>&1 | grep -E '^ *xcopy +yes')
+info "ssc-xcopy-concurrent-probe: $verdict"
+case "$verdict" in
+    *"2 commands at once"*) pass "ssc-xcopy-concurrent-probe: probe A B: xcopy yes, 2 commands at once" ;;
+    *) fail "ssc-xcopy-concurrent-probe: probe A B's xcopy line does not say '2 commands at once': '$verdict'" ;;
+esac
