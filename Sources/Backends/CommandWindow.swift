@@ -1,6 +1,7 @@
-/// Runs numbered commands 0..<count with at most `width` of them in flight, each on a
-/// thread of its own (a command blocks in a system call: SG_IO waits for the device),
-/// and tells the calling thread how far the completed commands reach.
+/// Runs numbered commands 0..<count with at most `width` of them in flight, on `width`
+/// threads of its own that take the next command as they finish one (a command blocks
+/// in a system call: SG_IO waits for the device), and tells the calling thread how far
+/// the completed commands reach.
 ///
 /// Commands start in number order. After a failure or a cancellation no further command
 /// starts and the ones in flight are waited for, so when `run` returns nothing of the

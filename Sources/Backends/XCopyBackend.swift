@@ -115,7 +115,7 @@ public struct XCopyBackend: CopyBackend {
         let window = CommandWindow<SCSIError>(count: schedule.count, width: min(tunables.concurrency, 256))
         let outcome = window.run(
             isCancelled: { cancellation.isCancelled },
-            prefixCompleted: { context.progress(Self.bytes(through: $0, of: schedule, blockSize: blockSize)) },
+            prefixCompleted: { context.progress(schedule.blockOffset(of: $0) * blockSize) },
             command: { index throws(SCSIError) in
                 let command = schedule.command(index)
                 let parameterList = ExtendedCopy.lid1ParameterList(
@@ -124,18 +124,11 @@ public struct XCopyBackend: CopyBackend {
                     segments: command.segments)
                 try device.extendedCopy(parameterList: parameterList)
             })
-        let done = Self.bytes(through: outcome.completedPrefix, of: schedule, blockSize: blockSize)
+        let done = schedule.blockOffset(of: outcome.completedPrefix) * blockSize
         if let failure = outcome.failure {
             throw classify(failure.error, bytesInPlace: done, plan: plan)
         }
         return BackendResult(bytes: done)
-    }
-
-    /// The bytes of commands 0..<prefix: where the copy certainly stands.
-    private static func bytes(through prefix: Int, of schedule: XCopyCommandSchedule, blockSize: UInt64) -> UInt64 {
-        guard prefix > 0 else { return 0 }
-        let last = schedule.command(prefix - 1)
-        return (last.blockOffset + last.blocks) * blockSize
     }
 
     /// Designators must exist (checked in identify), differ, and be unambiguous: no

@@ -85,11 +85,10 @@ struct XCopyCommandSchedule {
     private let sourceLBA: UInt64
     private let destinationLBA: UInt64
     private let blocks: UInt64
-    /// Blocks of every command (one at a time: all but the last).
+    /// Blocks of every command (one at a time: all but the last, which is shorter).
     private let blocksPerCommand: UInt64
     /// Several at once: how many leading commands take one block more.
     private let longer: UInt64
-    private let balanced: Bool
 
     init(limits: CommandLimits, sourceLBA: UInt64, destinationLBA: UInt64, blocks: UInt64, concurrency: Int) {
         self.limits = limits
@@ -104,26 +103,23 @@ struct XCopyCommandSchedule {
             count = Int(commands)
             blocksPerCommand = blocks / commands
             longer = blocks % commands
-            balanced = true
         } else {
             count = Int(fewest)
             blocksPerCommand = most
             longer = 0
-            balanced = false
         }
     }
 
-    func command(_ index: Int) -> Command {
+    /// Blocks from the start of the range to command `index`'s first block; for `count`,
+    /// the whole range: the blocks in place once commands 0..<index have completed.
+    func blockOffset(of index: Int) -> UInt64 {
         let i = UInt64(index)
-        let offset: UInt64
-        let length: UInt64
-        if balanced {
-            offset = i * blocksPerCommand + min(i, longer)
-            length = blocksPerCommand + (i < longer ? 1 : 0)
-        } else {
-            offset = i * blocksPerCommand
-            length = min(blocksPerCommand, blocks - offset)
-        }
+        return min(i * blocksPerCommand + min(i, longer), blocks)
+    }
+
+    func command(_ index: Int) -> Command {
+        let offset = blockOffset(of: index)
+        let length = blockOffset(of: index + 1) - offset
         return Command(
             blockOffset: offset, blocks: length,
             segments: limits.segments(sourceLBA: sourceLBA + offset, destinationLBA: destinationLBA + offset, blocks: length))
